@@ -1,0 +1,44 @@
+# PGXS build of the ledger extension. Override PG_CONFIG to build for another PostgreSQL.
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+EXTENSION = ledger
+DATA = ledger--1.0.sql
+MODULE_big = ledger
+
+CORE_OBJS = src/core/allocation.o src/core/currency.o src/core/minor_units.o \
+            src/core/money.o src/core/rounding.o src/core/text.o
+GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/monetary_datum.o \
+            src/pg/monetary_io.o src/pg/monetary_numeric.o src/pg/monetary_ops.o \
+            src/pg/monetary_rounding.o src/pg/postgres_arguments.o
+OBJS = $(CORE_OBJS) $(GLUE_OBJS)
+
+REGRESS = monetary_io monetary_ops monetary_numeric currencies
+REGRESS_OPTS = --inputdir=. --outputdir=build/regress
+
+GENERATED = src/core/iso4217_table.inc
+EXTRA_CLEAN = $(GENERATED) build
+
+# PostgreSQL's headers are system headers here, so that warnings-as-errors covers our own code.
+# -Wno-register: PostgreSQL 15 headers use `register`, which C++17 removed.
+LEDGER_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-register -fexceptions
+PG_CXXFLAGS = $(LEDGER_CXXFLAGS)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+# PGXS links with the C compiler.
+SHLIB_LINK = -lstdc++
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS also compiles every .cpp to LLVM bitcode for JIT inlining; that rule reads
+# BITCODE_CXXFLAGS, not PG_CXXFLAGS.
+override BITCODE_CXXFLAGS += -std=c++17 -Wno-register -Wno-ignored-attributes
+
+$(GENERATED): data/iso4217.csv scripts/gen_currency_table.sh
+	sh scripts/gen_currency_table.sh $< > $@
+
+src/core/currency.o src/core/currency.bc: $(GENERATED)
+# PGXS tracks no header dependencies; any header change rebuilds every object.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/core/*.hpp src/pg/*.hpp)
+
+# C++ unit tests and fuzz harnesses of the core, which needs no PostgreSQL.
+include test/core.mk

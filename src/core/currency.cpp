@@ -1,0 +1,118 @@
+#include "currency.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "error.hpp"
+
+namespace ledger {
+namespace {
+
+const IsoCurrency kIsoCurrencies[] = {
+#include "iso4217_table.inc"
+};
+
+bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool iso_less(const IsoCurrency &entry, std::string_view code) {
+    return std::string_view(entry.code) < code;
+}
+
+}  // namespace
+
+std::optional<CurrencyCode> CurrencyCode::parse(std::string_view text) {
+    if (text.size() < kMinCodeLength || text.size() > kMaxCodeLength || !is_ascii_letter(text[0])) {
+        return std::nullopt;
+    }
+    CurrencyCode code;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (!is_ascii_letter(text[i]) && !is_ascii_digit(text[i])) {
+            return std::nullopt;
+        }
+        code.bytes_[i] = to_upper(text[i]);
+    }
+    return code;
+}
+
+CurrencyCode CurrencyCode::from_bytes(const char (&bytes)[kMaxCodeLength]) {
+    CurrencyCode code;
+    std::memcpy(code.bytes_.data(), bytes, kMaxCodeLength);
+    return code;
+}
+
+std::string_view CurrencyCode::view() const {
+    return std::string_view(bytes_.data(), strnlen(bytes_.data(), kMaxCodeLength));
+}
+
+const IsoCurrency *iso_currencies_begin() { return std::begin(kIsoCurrencies); }
+const IsoCurrency *iso_currencies_end() { return std::end(kIsoCurrencies); }
+
+const IsoCurrency *find_iso_currency(const CurrencyCode &code) {
+    const std::string_view wanted = code.view();
+    const IsoCurrency *found =
+        std::lower_bound(iso_currencies_begin(), iso_currencies_end(), wanted, iso_less);
+    if (found == iso_currencies_end() || wanted != found->code) {
+        return nullptr;
+    }
+    return found;
+}
+
+std::optional<Currency> find_currency(const CurrencyCode &code, const CurrencyResolver &resolver) {
+    if (const IsoCurrency *iso = find_iso_currency(code)) {
+        return Currency{code, iso->minor_units};
+    }
+    if (resolver) {
+        if (std::optional<int> minor_units = resolver(code)) {
+            return Currency{code, *minor_units};
+        }
+    }
+    return std::nullopt;
+}
+
+Currency resolve_currency(std::string_view code_text, const CurrencyResolver &resolver) {
+    const std::optional<CurrencyCode> code = CurrencyCode::parse(code_text);
+    if (!code) {
+        throw MoneyError(ErrorKind::unknown_currency,
+                         "\"" + std::string(code_text) + "\" is not a currency code",
+                         "A currency code is 3 to 7 letters or digits, starting with a letter.");
+    }
+    if (std::optional<Currency> currency = find_currency(*code, resolver)) {
+        return *currency;
+    }
+    throw MoneyError(ErrorKind::unknown_currency,
+                     "unknown currency \"" + std::string(code->view()) + "\"",
+                     "Register it with ledger.create_currency(code, minor_units).");
+}
+
+Currency validate_new_currency(std::string_view code_text, int minor_units) {
+    const std::optional<CurrencyCode> code = CurrencyCode::parse(code_text);
+    if (!code) {
+        throw MoneyError(ErrorKind::invalid_parameter,
+                         "\"" + std::string(code_text) + "\" is not a valid currency code",
+                         "A currency code is 3 to 7 letters or digits, starting with a letter.");
+    }
+    if (minor_units < 0 || minor_units > kMaxCurrencyMinorUnits) {
+        throw MoneyError(ErrorKind::invalid_parameter,
+                         "minor units of " + std::string(code->view()) + " must be between 0 and " +
+                             std::to_string(kMaxCurrencyMinorUnits) + ", not " +
+                             std::to_string(minor_units));
+    }
+    if (find_iso_currency(*code) != nullptr) {
+        throw MoneyError(ErrorKind::duplicate_currency,
+                         "currency \"" + std::string(code->view()) + "\" is built in (ISO 4217)");
+    }
+    return Currency{*code, minor_units};
+}
+
+void require_same_currency(const Currency &a, const Currency &b, const char *operation) {
+    if (a.code != b.code) {
+        throw MoneyError(ErrorKind::currency_mismatch,
+                         std::string("cannot ") + operation + " " + std::string(a.code.view()) +
+                             " and " + std::string(b.code.view()),
+                         "Convert one amount explicitly with ledger.convert().");
+    }
+}
+
+}  // namespace ledger

@@ -1,0 +1,59 @@
+#include "money.hpp"
+
+#include <cassert>
+
+#include "error.hpp"
+
+namespace ledger {
+namespace {
+
+// Boost throws std::overflow_error; the caller learns which operation overflowed.
+template <typename Op>
+MinorUnits checked(const char *operation, Op op) {
+    try {
+        return op();
+    } catch (const std::overflow_error &) {
+        throw MoneyError(ErrorKind::out_of_range, std::string("monetary ") + operation +
+                                                      " is out of range",
+                         "A monetary amount holds at most 2^127 - 1 minor units.");
+    }
+}
+
+}  // namespace
+
+Money add(const Money &a, const Money &b) {
+    require_same_currency(a.currency, b.currency, "add");
+    Money sum{checked("addition", [&] { return MinorUnits(a.amount + b.amount); }), a.currency};
+    assert(sum.amount - b.amount == a.amount);
+    return sum;
+}
+
+Money subtract(const Money &a, const Money &b) {
+    require_same_currency(a.currency, b.currency, "subtract");
+    Money difference{checked("subtraction", [&] { return MinorUnits(a.amount - b.amount); }),
+                     a.currency};
+    assert(difference.amount + b.amount == a.amount);
+    return difference;
+}
+
+Money negate(const Money &a) { return Money{-a.amount, a.currency}; }
+
+Money absolute(const Money &a) { return Money{boost::multiprecision::abs(a.amount), a.currency}; }
+
+Money multiply(const Money &a, std::int64_t factor) {
+    Money product{checked("multiplication", [&] { return MinorUnits(a.amount * factor); }),
+                  a.currency};
+    assert(factor == 0 || product.amount / factor == a.amount);
+    return product;
+}
+
+int compare(const Money &a, const Money &b) {
+    require_same_currency(a.currency, b.currency, "compare");
+    return a.amount < b.amount ? -1 : (a.amount > b.amount ? 1 : 0);
+}
+
+bool equal(const Money &a, const Money &b) {
+    return a.currency == b.currency && a.amount == b.amount;
+}
+
+}  // namespace ledger

@@ -1,0 +1,146 @@
+// User-registered currencies: lookups with a per-backend cache, registration, and the list of
+// built-in ones.
+#include <map>
+#include <optional>
+#include <string>
+
+#include "../core/currency.hpp"
+#include "../core/error.hpp"
+#include "boundary.hpp"
+#include "monetary_datum.hpp"
+#include "postgres_arguments.hpp"
+
+namespace ledger::pg {
+namespace {
+
+// Registered currencies cannot change or disappear (a trigger forbids it), so a committed
+// definition can be cached for the life of the backend. A definition made by the current
+// transaction is not cached: it might roll back. Any relcache invalidation (dropping the
+// extension, for one) empties the cache.
+std::map<std::string, int> g_committed_currencies;
+bool g_invalidation_registered = false;
+
+void forget_currencies(Datum, Oid) { g_committed_currencies.clear(); }
+
+struct Lookup {
+    bool found = false;
+    bool committed = false;
+    int minor_units = 0;
+};
+
+Lookup query_registered(const char *code) {
+    return pg_call([code]() noexcept {
+        Lookup lookup;
+        SPI_connect();
+        Oid types[1] = {TEXTOID};
+        Datum values[1] = {CStringGetTextDatum(code)};
+        const int rc = SPI_execute_with_args(
+            "SELECT minor_units::int4, xmin::text FROM ledger.custom_currencies WHERE code = $1",
+            1, types, values, nullptr, true, 1);
+        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
+            bool is_null = false;
+            HeapTuple row = SPI_tuptable->vals[0];
+            TupleDesc shape = SPI_tuptable->tupdesc;
+            lookup.found = true;
+            lookup.minor_units = DatumGetInt32(SPI_getbinval(row, shape, 1, &is_null));
+            const auto xmin = static_cast<TransactionId>(strtoul(SPI_getvalue(row, shape, 2),
+                                                                 nullptr, 10));
+            lookup.committed = !TransactionIdIsCurrentTransactionId(xmin);
+        }
+        SPI_finish();
+        return lookup;
+    });
+}
+
+std::optional<int> find_registered(const CurrencyCode &code) {
+    const std::string key(code.view());
+    if (auto hit = g_committed_currencies.find(key); hit != g_committed_currencies.end()) {
+        return hit->second;
+    }
+    if (!g_invalidation_registered) {
+        pg_call([]() noexcept { CacheRegisterRelcacheCallback(forget_currencies, 0); });
+        g_invalidation_registered = true;
+    }
+    const Lookup lookup = query_registered(key.c_str());
+    if (!lookup.found) {
+        return std::nullopt;
+    }
+    if (lookup.committed) {
+        g_committed_currencies.emplace(key, lookup.minor_units);
+    }
+    return lookup.minor_units;
+}
+
+// Inserts the currency; false when the code is already registered.
+bool insert_registered(const Currency &currency, text *name) {
+    const std::string code(currency.code.view());
+    const int minor_units = currency.minor_units;
+    return pg_call([&code, minor_units, name]() noexcept {
+        SPI_connect();
+        Oid types[3] = {TEXTOID, INT2OID, TEXTOID};
+        Datum values[3] = {CStringGetTextDatum(code.c_str()), Int16GetDatum(minor_units),
+                           PointerGetDatum(name)};
+        const char nulls[3] = {' ', ' ', name == nullptr ? 'n' : ' '};
+        SPI_execute_with_args(
+            "INSERT INTO ledger.custom_currencies (code, minor_units, name) VALUES ($1, $2, $3) "
+            "ON CONFLICT (code) DO NOTHING",
+            3, types, values, nulls, false, 0);
+        const bool inserted = SPI_processed == 1;
+        SPI_finish();
+        return inserted;
+    });
+}
+
+}  // namespace
+
+const CurrencyResolver &registered_currencies() {
+    static const CurrencyResolver resolver = find_registered;
+    return resolver;
+}
+
+}  // namespace ledger::pg
+
+using namespace ledger;
+using namespace ledger::pg;
+
+// ledger.create_currency(code text, minor_units int, name text) returns text
+LEDGER_FUNCTION(ledger_create_currency) {
+    return at_boundary([&] {
+        if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+            throw MoneyError(ErrorKind::null_value, "currency code and minor units must not be NULL");
+        }
+        const Currency currency = validate_new_currency(text_arg(fcinfo, 0), PG_GETARG_INT32(1));
+        text *name = PG_ARGISNULL(2) ? nullptr : pg_call([fcinfo]() noexcept {
+            return PG_GETARG_TEXT_PP(2);
+        });
+        if (!insert_registered(currency, name)) {
+            const std::optional<int> existing = find_registered(currency.code);
+            throw MoneyError(ErrorKind::duplicate_currency,
+                             "currency \"" + std::string(currency.code.view()) +
+                                 "\" is already registered with " +
+                                 std::to_string(existing.value_or(-1)) + " minor units",
+                             "A registered currency never changes: its stored amounts depend on "
+                             "it.");
+        }
+        const std::string code(currency.code.view());
+        return pg_call([&code]() noexcept { return CStringGetTextDatum(code.c_str()); });
+    });
+}
+
+// ledger.iso_currencies() returns the built-in table as rows.
+LEDGER_FUNCTION(ledger_iso_currencies) {
+    return at_boundary([&] {
+        pg_call([fcinfo]() noexcept {
+            InitMaterializedSRF(fcinfo, 0);
+            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+            for (const IsoCurrency *c = iso_currencies_begin(); c != iso_currencies_end(); ++c) {
+                Datum values[5] = {CStringGetTextDatum(c->code), Int32GetDatum(c->numeric_code),
+                                   Int16GetDatum(c->minor_units), CStringGetTextDatum(c->name),
+                                   BoolGetDatum(c->is_fund)};
+                bool nulls[5] = {false, false, false, false, false};
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            }
+        });
+        return static_cast<Datum>(0);
+    });
+}

@@ -1,0 +1,22 @@
+# Unit tests (GoogleTest) and fuzz harnesses of the pure C++ core. Built outside PGXS, with the
+# same warnings, and without any PostgreSQL header on the include path.
+CORE_SOURCES = $(CORE_OBJS:.o=.cpp)
+UNIT_SOURCES = $(wildcard test/unit/*.cpp)
+TEST_CXXFLAGS = $(LEDGER_CXXFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+
+build/core_tests: $(CORE_SOURCES) $(UNIT_SOURCES) $(GENERATED) $(wildcard src/core/*.hpp)
+	@mkdir -p build
+	$(CXX) $(TEST_CXXFLAGS) -Isrc/core -o $@ $(CORE_SOURCES) $(UNIT_SOURCES) -lgtest -lgtest_main -pthread
+
+# The fuzz harness runs under libFuzzer with clang; fuzz-smoke replays a bounded number of inputs.
+build/fuzz_money: test/fuzz/fuzz_money.cpp $(CORE_SOURCES) $(GENERATED)
+	@mkdir -p build
+	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
+
+.PHONY: core-test fuzz-smoke
+core-test: build/core_tests
+	build/core_tests
+
+FUZZ_RUNS ?= 200000
+fuzz-smoke: build/fuzz_money
+	build/fuzz_money -runs=$(FUZZ_RUNS) -seed=1 test/fuzz/corpus
