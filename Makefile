@@ -18,20 +18,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 GENERATED = src/core/iso4217_table.inc
 EXTRA_CLEAN = $(GENERATED) build
 
-# PostgreSQL's headers are system headers here, so that warnings-as-errors covers our own code.
-# -Wno-register: PostgreSQL 15 headers use `register`, which C++17 removed.
-LEDGER_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-register -fexceptions
-PG_CXXFLAGS = $(LEDGER_CXXFLAGS)
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
-# PGXS links with the C compiler.
-SHLIB_LINK = -lstdc++
-
-PGXS := $(shell $(PG_CONFIG) --pgxs)
-include $(PGXS)
-
-# PGXS also compiles every .cpp to LLVM bitcode for JIT inlining; that rule reads
-# BITCODE_CXXFLAGS, not PG_CXXFLAGS.
-override BITCODE_CXXFLAGS += -std=c++17 -Wno-register -Wno-ignored-attributes
+include cxx.mk
 
 $(GENERATED): data/iso4217.csv scripts/gen_currency_table.sh
 	sh scripts/gen_currency_table.sh $< > $@

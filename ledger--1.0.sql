@@ -55,7 +55,7 @@ GRANT SELECT ON @extschema@.currencies TO PUBLIC;
 CREATE FUNCTION @extschema@.create_currency(code text, minor_units int, name text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ledger_create_currency' LANGUAGE C VOLATILE PARALLEL UNSAFE
-CALLED ON NULL INPUT;
+CALLED ON NULL INPUT SECURITY DEFINER SET search_path = pg_catalog;
 REVOKE ALL ON FUNCTION @extschema@.create_currency(text, int, text) FROM PUBLIC;
 
 -------------------------------------------------------------------------------

@@ -10,6 +10,11 @@ SELECT minor_units, count(*) FROM iso_currencies() GROUP BY 1 ORDER BY 1;
 SELECT create_currency('eth', 18, 'Ether') AS eth, create_currency('POINTS', 0) AS points;
 SELECT '1.000000000000000001 ETH'::monetary AS wei, 'points 250'::monetary AS points;
 SELECT code, minor_units, numeric_code, name, builtin FROM currencies WHERE NOT builtin ORDER BY code;
+-- Each is also recorded as a function, which pg_dump restores before any table data.
+SELECT p.oid::regprocedure AS definition
+FROM pg_proc p WHERE p.pronamespace = 'ledger'::regnamespace AND p.proname LIKE 'currency:%'
+ORDER BY 1;
+SELECT ledger."currency:ETH"() AS eth, ledger."currency:POINTS"() AS points;
 SELECT error_of($$SELECT '0.0000000000000000001 ETH'::ledger.monetary$$);
 
 -- Refused: duplicates (built-in or registered), bad codes, bad minor units.

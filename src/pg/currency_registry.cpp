@@ -13,14 +13,21 @@
 namespace ledger::pg {
 namespace {
 
-// Registered currencies cannot change or disappear (a trigger forbids it), so a committed
-// definition can be cached for the life of the backend. A definition made by the current
-// transaction is not cached: it might roll back. Any relcache invalidation (dropping the
-// extension, for one) empties the cache.
+// Each registered currency is recorded twice, in one transaction: as a row of
+// ledger.custom_currencies, which lists it, and as a function ledger."currency:CODE"() that
+// returns its minor units. Lookups read the function. pg_dump restores functions before any
+// table data, whereas table data comes back in name order, so a table in schema "accounts" would
+// otherwise be restored before the currencies its values need.
+//
+// Registered currencies never change, so a committed definition is cached for the life of the
+// backend. One made by the current transaction is not: it might roll back. Any change to
+// pg_proc (dropping the extension, for one) empties the cache.
 std::map<std::string, int> g_committed_currencies;
 bool g_invalidation_registered = false;
 
-void forget_currencies(Datum, Oid) { g_committed_currencies.clear(); }
+void forget_currencies(Datum, int, uint32) { g_committed_currencies.clear(); }
+
+constexpr const char *kDefinitionPrefix = "currency:";
 
 struct Lookup {
     bool found = false;
@@ -31,23 +38,21 @@ struct Lookup {
 Lookup query_registered(const char *code) {
     return pg_call([code]() noexcept {
         Lookup lookup;
-        SPI_connect();
-        Oid types[1] = {TEXTOID};
-        Datum values[1] = {CStringGetTextDatum(code)};
-        const int rc = SPI_execute_with_args(
-            "SELECT minor_units::int4, xmin::text FROM ledger.custom_currencies WHERE code = $1",
-            1, types, values, nullptr, true, 1);
-        if (rc == SPI_OK_SELECT && SPI_processed == 1) {
-            bool is_null = false;
-            HeapTuple row = SPI_tuptable->vals[0];
-            TupleDesc shape = SPI_tuptable->tupdesc;
-            lookup.found = true;
-            lookup.minor_units = DatumGetInt32(SPI_getbinval(row, shape, 1, &is_null));
-            const auto xmin = static_cast<TransactionId>(strtoul(SPI_getvalue(row, shape, 2),
-                                                                 nullptr, 10));
-            lookup.committed = !TransactionIdIsCurrentTransactionId(xmin);
+        List *name = list_make2(makeString(pstrdup("ledger")),
+                                makeString(psprintf("%s%s", kDefinitionPrefix, code)));
+        const Oid definition = LookupFuncName(name, 0, nullptr, true);
+        if (!OidIsValid(definition)) {
+            return lookup;
         }
-        SPI_finish();
+        HeapTuple row = SearchSysCache1(PROCOID, ObjectIdGetDatum(definition));
+        if (!HeapTupleIsValid(row)) {
+            return lookup;
+        }
+        const TransactionId creator = HeapTupleHeaderGetXmin(row->t_data);
+        ReleaseSysCache(row);
+        lookup.found = true;
+        lookup.committed = !TransactionIdIsCurrentTransactionId(creator);
+        lookup.minor_units = DatumGetInt32(OidFunctionCall0(definition));
         return lookup;
     });
 }
@@ -58,7 +63,7 @@ std::optional<int> find_registered(const CurrencyCode &code) {
         return hit->second;
     }
     if (!g_invalidation_registered) {
-        pg_call([]() noexcept { CacheRegisterRelcacheCallback(forget_currencies, 0); });
+        pg_call([]() noexcept { CacheRegisterSyscacheCallback(PROCOID, forget_currencies, 0); });
         g_invalidation_registered = true;
     }
     const Lookup lookup = query_registered(key.c_str());
@@ -86,6 +91,17 @@ bool insert_registered(const Currency &currency, text *name) {
             "ON CONFLICT (code) DO NOTHING",
             3, types, values, nulls, false, 0);
         const bool inserted = SPI_processed == 1;
+        if (inserted) {
+            const char *definition = quote_identifier(psprintf("%s%s", kDefinitionPrefix, code.c_str()));
+            SPI_execute(psprintf("CREATE FUNCTION ledger.%s() RETURNS integer LANGUAGE sql "
+                                 "IMMUTABLE PARALLEL SAFE RETURN %d",
+                                 definition, minor_units),
+                        false, 0);
+            SPI_execute(psprintf("COMMENT ON FUNCTION ledger.%s() IS 'minor units of %s, "
+                                 "registered by ledger.create_currency; never drop or replace'",
+                                 definition, code.c_str()),
+                        false, 0);
+        }
         SPI_finish();
         return inserted;
     });

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Registered currencies and monetary values survive pg_dump and pg_restore, also in a schema whose
+# data pg_restore loads before the extension's own tables. Runs inside scripts/with-cluster;
+# prints TAP.
+set -euo pipefail
+source_db=ledger_dump_source
+target_db=ledger_dump_target
+dump_file=$(mktemp -t ledger-dump.XXXXXX)
+trap 'rm -f "$dump_file"' EXIT
+sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+echo "1..4"
+sql postgres "CREATE DATABASE $source_db"
+sql "$source_db" "CREATE EXTENSION ledger;
+    SELECT ledger.create_currency('ETH', 18, 'Ether');
+    SELECT ledger.create_currency('POINTS', 0);
+    CREATE SCHEMA accounts;  -- sorts before ledger: its data is restored first
+    CREATE TABLE accounts.holdings (id int PRIMARY KEY, amount ledger.monetary NOT NULL);
+    INSERT INTO accounts.holdings VALUES (1, '1.000000000000000001 ETH'), (2, '250 POINTS'),
+                                       (3, '-12.34 USD'), (4, '1000 JPY');" >/dev/null
+pg_dump -Fc -d "$source_db" -f "$dump_file"
+sql postgres "CREATE DATABASE $target_db"
+pg_restore -d "$target_db" --exit-on-error "$dump_file"
+
+check() {  # description, query: the query must return the same text in both databases
+    local before after
+    before=$(sql "$source_db" "$2")
+    after=$(sql "$target_db" "$2")
+    if [ "$before" = "$after" ] && [ -n "$after" ]; then
+        echo "ok - $1"
+    else
+        echo "not ok - $1"
+        echo "# before: $before"
+        echo "# after:  $after"
+    fi
+}
+check "registered currencies are restored" \
+    "SELECT string_agg(code || ':' || minor_units, ',' ORDER BY code) FROM ledger.custom_currencies"
+check "monetary values are restored exactly" \
+    "SELECT string_agg(id || '=' || amount::text, ',' ORDER BY id) FROM accounts.holdings"
+check "restored currencies accept new values" \
+    "SELECT ('0.5 ETH'::ledger.monetary OPERATOR(ledger.+) '0.000000000000000001 ETH')::text"
+restored_immutable=$(sql "$target_db" "DO \$\$ BEGIN
+        UPDATE ledger.custom_currencies SET minor_units = 2 WHERE code = 'ETH';
+        RAISE EXCEPTION 'changed';
+    EXCEPTION WHEN SQLSTATE 'LG005' THEN RAISE NOTICE 'refused';
+    END \$\$" 2>&1)
+if [ "$restored_immutable" = "psql:<stdin>:1: NOTICE:  refused" ] ||
+    [ "$restored_immutable" = "NOTICE:  refused" ]; then
+    echo "ok - restored currencies stay immutable"
+else
+    echo "not ok - restored currencies stay immutable"
+    echo "# $restored_immutable"
+fi

@@ -1,0 +1,156 @@
+-- The catalog surface of ledger.monetary: the type, its functions, operators, operator classes,
+-- aggregates and casts, with their volatility and parallel markings.
+BEGIN;
+SELECT plan(37);
+
+SELECT has_type('ledger', 'monetary', 'ledger.monetary exists');
+SELECT is((SELECT typlen::int FROM pg_type WHERE oid = 'ledger.monetary'::regtype), 24,
+          'monetary is 24 bytes');
+SELECT is((SELECT typbyval FROM pg_type WHERE oid = 'ledger.monetary'::regtype), false,
+          'monetary is passed by reference');
+SELECT is((SELECT typalign::text FROM pg_type WHERE oid = 'ledger.monetary'::regtype), 'd',
+          'monetary needs no more than 8-byte alignment');
+SELECT ok((SELECT typreceive <> 0 AND typsend <> 0 FROM pg_type
+           WHERE oid = 'ledger.monetary'::regtype), 'monetary has binary I/O');
+SELECT has_type('ledger', 'rounding_mode', 'ledger.rounding_mode exists');
+SELECT is(enum_range(NULL::ledger.rounding_mode)::text[],
+          ARRAY['half_even', 'half_up', 'half_down', 'up', 'down', 'ceiling', 'floor'],
+          'rounding modes');
+SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'ledger'), false,
+          'the extension is not relocatable');
+
+-- Operators, with what they return.
+SELECT results_eq(
+    $$SELECT oprname::text COLLATE "default", oprleft::regtype::text, oprright::regtype::text,
+             oprresult::regtype::text, oprcanhash, oprcanmerge
+        FROM pg_operator WHERE oprnamespace = 'ledger'::regnamespace ORDER BY 1, 2, 3$$,
+    $$VALUES ('*', 'bigint', 'ledger.monetary', 'ledger.monetary', false, false),
+             ('*', 'ledger.monetary', 'bigint', 'ledger.monetary', false, false),
+             ('+', 'ledger.monetary', 'ledger.monetary', 'ledger.monetary', false, false),
+             ('-', '-', 'ledger.monetary', 'ledger.monetary', false, false),
+             ('-', 'ledger.monetary', 'ledger.monetary', 'ledger.monetary', false, false),
+             ('/', 'ledger.monetary', 'ledger.monetary', 'numeric', false, false),
+             ('<', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('<=', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('<>', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('=', 'ledger.monetary', 'ledger.monetary', 'boolean', true, true),
+             ('>', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('>=', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false)$$,
+    'the operators of monetary');
+SELECT has_operator('ledger.monetary', 'ledger', '=', 'ledger.monetary', 'boolean', 'has =');
+SELECT has_operator('ledger.monetary', 'ledger', '<', 'ledger.monetary', 'boolean', 'has <');
+SELECT has_leftop('ledger', '-', 'ledger.monetary', 'ledger.monetary', 'has unary -');
+SELECT is_empty(
+    $$SELECT oprname FROM pg_operator
+       WHERE oprnamespace = 'ledger'::regnamespace AND oprname IN ('<', '<=', '>', '>=')
+         AND (oprcom = 0 OR oprnegate = 0 OR oprrest = 0 OR oprjoin = 0)$$,
+    'ordering operators have commutators, negators and selectivity estimators');
+
+-- Operator classes.
+SELECT has_opclass('ledger', 'monetary_ops', 'btree operator class');
+SELECT has_opclass('ledger', 'monetary_hash_ops', 'hash operator class');
+SELECT results_eq(
+    $$SELECT am.amname::text COLLATE "default", c.opcdefault FROM pg_opclass c JOIN pg_am am ON am.oid = c.opcmethod
+       WHERE c.opcintype = 'ledger.monetary'::regtype ORDER BY 1$$,
+    $$VALUES ('btree', true), ('hash', true)$$,
+    'both operator classes are the default for monetary');
+SELECT results_eq(
+    $$SELECT am.amname::text COLLATE "default", p.amprocnum::int, p.amproc::regproc::text
+        FROM pg_amproc p JOIN pg_opfamily f ON f.oid = p.amprocfamily
+        JOIN pg_am am ON am.oid = f.opfmethod
+       WHERE p.amproclefttype = 'ledger.monetary'::regtype ORDER BY 1, 2$$,
+    $$VALUES ('btree', 1, 'ledger.monetary_cmp'), ('btree', 4, 'btequalimage'),
+             ('hash', 1, 'ledger.monetary_hash'), ('hash', 2, 'ledger.monetary_hash_extended')$$,
+    'support functions: comparison, equal image, hash, extended hash');
+SELECT results_eq(
+    $$SELECT o.amopstrategy::int, o.amopopr::regoperator::text
+        FROM pg_amop o JOIN pg_opfamily f ON f.oid = o.amopfamily
+       WHERE f.opfname = 'monetary_ops' AND o.amopmethod = (SELECT oid FROM pg_am WHERE amname = 'btree') ORDER BY 1$$,
+    $$SELECT s, format('ledger.%s(ledger.monetary,ledger.monetary)', op)
+        FROM (VALUES (1, '<'), (2, '<='), (3, '='), (4, '>='), (5, '>')) AS t(s, op)$$,
+    'btree strategies');
+
+-- Aggregates.
+SELECT is_aggregate('ledger', 'sum', ARRAY['ledger.monetary'], 'sum is an aggregate');
+SELECT is_aggregate('ledger', 'min', ARRAY['ledger.monetary'], 'min is an aggregate');
+SELECT is_aggregate('ledger', 'max', ARRAY['ledger.monetary'], 'max is an aggregate');
+SELECT results_eq(
+    $$SELECT p.proname::text COLLATE "default", p.proparallel::text, a.aggcombinefn::text, a.aggsortop::regoperator::text
+        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+       WHERE p.pronamespace = 'ledger'::regnamespace ORDER BY 1$$,
+    $$VALUES ('max', 's', 'ledger.monetary_larger', 'ledger.>(ledger.monetary,ledger.monetary)'),
+             ('min', 's', 'ledger.monetary_smaller', 'ledger.<(ledger.monetary,ledger.monetary)'),
+             ('sum', 's', 'ledger.monetary_add', '0')$$,
+    'aggregates are parallel safe, with combine functions and sort operators');
+
+-- Casts: explicit only, to and from text.
+SELECT has_cast('ledger.monetary', 'text', 'monetary -> text');
+SELECT has_cast('text', 'ledger.monetary', 'text -> monetary');
+SELECT cast_context_is('ledger.monetary', 'text', 'explicit', 'monetary -> text is explicit');
+SELECT cast_context_is('text', 'ledger.monetary', 'explicit', 'text -> monetary is explicit');
+SELECT is_empty(
+    $$SELECT 1 FROM pg_cast WHERE (castsource = 'ledger.monetary'::regtype
+                                OR casttarget = 'ledger.monetary'::regtype) AND castcontext <> 'e'$$,
+    'no implicit or assignment cast touches monetary');
+
+-- Functions: every one is strict (NULL in, NULL out) unless it must report NULLs, and has
+-- the volatility and parallel marking it needs.
+SELECT results_eq(
+    $$SELECT p.oid::regprocedure::text, p.provolatile::text, p.proparallel::text, p.proisstrict
+        FROM pg_proc p WHERE p.pronamespace = 'ledger'::regnamespace AND p.prokind = 'f'
+       ORDER BY 1$$,
+    $$VALUES
+        ('ledger.abs(ledger.monetary)', 'i', 's', true),
+        ('ledger.allocate(ledger.monetary,integer)', 'i', 's', true),
+        ('ledger.allocate(ledger.monetary,integer[])', 'i', 's', true),
+        ('ledger.amount(ledger.monetary)', 'i', 's', true),
+        ('ledger.convert(ledger.monetary,numeric,text,ledger.rounding_mode)', 's', 's', true),
+        ('ledger.create_currency(text,integer,text)', 'v', 'u', false),
+        ('ledger.currency(ledger.monetary)', 'i', 's', true),
+        ('ledger.custom_currencies_immutable_trigger()', 'v', 'u', false),
+        ('ledger.iso_currencies()', 'i', 's', true),
+        ('ledger.monetary(numeric,text)', 's', 's', true),
+        ('ledger.monetary_add(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_cmp(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_eq(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_ge(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_gt(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_hash(ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_hash_extended(ledger.monetary,bigint)', 'i', 's', true),
+        ('ledger.monetary_in(cstring)', 's', 's', true),
+        ('ledger.monetary_larger(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_le(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_lt(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_multiply(ledger.monetary,bigint)', 'i', 's', true),
+        ('ledger.monetary_multiply_reversed(bigint,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_ne(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_negate(ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_out(ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_ratio(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_recv(internal)', 's', 's', true),
+        ('ledger.monetary_send(ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_smaller(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_subtract(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.scale(ledger.monetary,numeric,ledger.rounding_mode)', 'i', 's', true)$$,
+    'functions: volatility, parallel safety, strictness');
+SELECT volatility_is('ledger', 'monetary_in', ARRAY['cstring'], 'stable',
+                     'text input is stable: it may read registered currencies');
+SELECT volatility_is('ledger', 'monetary_out', ARRAY['ledger.monetary'], 'immutable',
+                     'text output is immutable');
+SELECT is_strict('ledger', 'monetary_add', ARRAY['ledger.monetary', 'ledger.monetary'],
+                 'addition is strict');
+SELECT function_returns('ledger', 'allocate', ARRAY['ledger.monetary', 'integer'],
+                        'ledger.monetary[]', 'allocate returns an array of parts');
+
+-- Currencies.
+SELECT has_table('ledger', 'custom_currencies', 'registered currencies table');
+SELECT has_view('ledger', 'currencies', 'currencies view');
+SELECT ok((SELECT count(*) FROM pg_extension e, unnest(e.extconfig) AS t(config)
+            WHERE e.extname = 'ledger' AND config = 'ledger.custom_currencies'::regclass) = 1,
+          'registered currencies are dumped by pg_dump');
+SELECT is(has_function_privilege('public', 'ledger.create_currency(text,integer,text)', 'EXECUTE'),
+          false, 'PUBLIC cannot register currencies');
+SELECT is_definer('ledger', 'create_currency', ARRAY['text', 'integer', 'text'],
+                  'create_currency runs with the owner''s rights');
+SELECT * FROM finish();
+ROLLBACK;
