@@ -48,9 +48,9 @@ std::vector<Money> allocate_by_ratios(const Money &money, const std::vector<std:
     BigInt total_ratio = 0;
     for (const std::int64_t ratio : ratios) {
         if (ratio < 0) {
-            throw MoneyError(ErrorKind::invalid_parameter,
-                             "allocation ratios must not be negative, found " +
-                                 std::to_string(ratio));
+            throw MoneyError(
+                ErrorKind::invalid_parameter,
+                "allocation ratios must not be negative, found " + std::to_string(ratio));
         }
         total_ratio += ratio;
     }
@@ -72,9 +72,8 @@ std::vector<Money> allocate_by_ratios(const Money &money, const std::vector<std:
     assert(leftover < ratios.size());
     std::vector<std::size_t> order(ratios.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return remainders[a] > remainders[b];
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
     const int step = money.amount < 0 ? -1 : 1;
     for (std::size_t i = 0; i < leftover; ++i) {
         result[order[i]].amount += step;

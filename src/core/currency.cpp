@@ -12,9 +12,15 @@ const IsoCurrency kIsoCurrencies[] = {
 #include "iso4217_table.inc"
 };
 
-bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
-char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+bool is_ascii_letter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool is_ascii_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+char to_upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool iso_less(const IsoCurrency &entry, std::string_view code) {
     return std::string_view(entry.code) < code;
@@ -46,8 +52,12 @@ std::string_view CurrencyCode::view() const {
     return std::string_view(bytes_.data(), strnlen(bytes_.data(), kMaxCodeLength));
 }
 
-const IsoCurrency *iso_currencies_begin() { return std::begin(kIsoCurrencies); }
-const IsoCurrency *iso_currencies_end() { return std::end(kIsoCurrencies); }
+const IsoCurrency *iso_currencies_begin() {
+    return std::begin(kIsoCurrencies);
+}
+const IsoCurrency *iso_currencies_end() {
+    return std::end(kIsoCurrencies);
+}
 
 const IsoCurrency *find_iso_currency(const CurrencyCode &code) {
     const std::string_view wanted = code.view();

@@ -12,14 +12,14 @@
 
 namespace ledger {
 
-constexpr std::size_t kMaxCodeLength = 7;   // fits the 7 bytes a stored value reserves
+constexpr std::size_t kMaxCodeLength = 7;  // fits the 7 bytes a stored value reserves
 constexpr std::size_t kMinCodeLength = 3;
 constexpr int kMaxCurrencyMinorUnits = 18;  // ETH needs 18; 10^18 still leaves 10^20 whole units
 
 // An upper-case currency code, NUL padded to kMaxCodeLength bytes, so that two codes compare as
 // one 8-byte block together with the minor units.
 class CurrencyCode {
-public:
+  public:
     CurrencyCode() = default;
     // Accepts 3 to 7 letters or digits, the first a letter, in any case; nullopt otherwise.
     static std::optional<CurrencyCode> parse(std::string_view text);
@@ -30,7 +30,7 @@ public:
     bool operator==(const CurrencyCode &other) const { return bytes_ == other.bytes_; }
     bool operator!=(const CurrencyCode &other) const { return bytes_ != other.bytes_; }
 
-private:
+  private:
     std::array<char, kMaxCodeLength> bytes_{};
 };
 

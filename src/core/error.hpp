@@ -21,14 +21,14 @@ enum class ErrorKind {
 };
 
 class MoneyError : public std::runtime_error {
-public:
+  public:
     MoneyError(ErrorKind kind, const std::string &message, std::string hint = {})
         : std::runtime_error(message), kind_(kind), hint_(std::move(hint)) {}
 
     ErrorKind kind() const noexcept { return kind_; }
     const std::string &hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string hint_;
 };

@@ -18,7 +18,8 @@ MinorUnits from_stored(const StoredMinorUnits &stored) {
         throw MoneyError(ErrorKind::out_of_range, "monetary amount is out of range");
     }
     const auto bits =
-        (static_cast<unsigned __int128>(static_cast<std::uint64_t>(stored.high)) << 64) | stored.low;
+        (static_cast<unsigned __int128>(static_cast<std::uint64_t>(stored.high)) << 64) |
+        stored.low;
     return MinorUnits(static_cast<__int128>(bits));
 }
 

@@ -13,8 +13,8 @@ MinorUnits checked(const char *operation, Op op) {
     try {
         return op();
     } catch (const std::overflow_error &) {
-        throw MoneyError(ErrorKind::out_of_range, std::string("monetary ") + operation +
-                                                      " is out of range",
+        throw MoneyError(ErrorKind::out_of_range,
+                         std::string("monetary ") + operation + " is out of range",
                          "A monetary amount holds at most 2^127 - 1 minor units.");
     }
 }
@@ -36,9 +36,13 @@ Money subtract(const Money &a, const Money &b) {
     return difference;
 }
 
-Money negate(const Money &a) { return Money{-a.amount, a.currency}; }
+Money negate(const Money &a) {
+    return Money{-a.amount, a.currency};
+}
 
-Money absolute(const Money &a) { return Money{boost::multiprecision::abs(a.amount), a.currency}; }
+Money absolute(const Money &a) {
+    return Money{boost::multiprecision::abs(a.amount), a.currency};
+}
 
 Money multiply(const Money &a, std::int64_t factor) {
     Money product{checked("multiplication", [&] { return MinorUnits(a.amount * factor); }),

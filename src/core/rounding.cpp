@@ -73,8 +73,8 @@ BigInt round_quotient(const BigInt &numerator, const BigInt &denominator, Roundi
     const BigInt twice = 2 * boost::multiprecision::abs(remainder);
     const int half_comparison = twice < denominator ? -1 : (twice > denominator ? 1 : 0);
     const bool odd = boost::multiprecision::bit_test(boost::multiprecision::abs(truncated), 0);
-    const BigInt result = rounds_away(mode, sign, half_comparison, odd) ? truncated + sign
-                                                                        : truncated;
+    const BigInt result =
+        rounds_away(mode, sign, half_comparison, odd) ? truncated + sign : truncated;
     assert(boost::multiprecision::abs(result * denominator - numerator) < denominator);
     return result;
 }
@@ -100,9 +100,9 @@ Decimal parse_decimal(std::string_view text, const char *what) {
         }
     }
     if (!valid) {
-        throw MoneyError(ErrorKind::invalid_parameter,
-                         std::string(what) + " must be a finite number, not \"" +
-                             std::string(text.substr(0, 64)) + "\"");
+        throw MoneyError(ErrorKind::invalid_parameter, std::string(what) +
+                                                           " must be a finite number, not \"" +
+                                                           std::string(text.substr(0, 64)) + "\"");
     }
     // Boost reads a leading 0 as an octal prefix, so the digits are accumulated here instead.
     BigInt coefficient = 0;

@@ -15,8 +15,12 @@ struct DecimalDigits {
     std::string_view fraction;  // possibly empty
 };
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
@@ -75,16 +79,17 @@ std::optional<MinorUnits> digits_to_minor_units(const DecimalDigits &digits, int
             return std::nullopt;
         }
     }
-    // 10 * (2^127 - 1) + 9 still fits an unsigned 128-bit accumulator, so checking the bound after
-    // each digit is enough.
+    // 10 * (2^127 - 1) + 9 does not fit an unsigned 128-bit accumulator (a 40-digit amount would
+    // wrap to a small one), so the bound is checked before each digit is pushed.
     unsigned __int128 magnitude = 0;
     const auto max = static_cast<unsigned __int128>(static_cast<__int128>(max_minor_units()));
     auto push = [&](char digit) {
-        magnitude = magnitude * 10 + static_cast<unsigned>(digit - '0');
-        if (magnitude > max) {
+        const auto value = static_cast<unsigned>(digit - '0');
+        if (magnitude > (max - value) / 10) {
             throw MoneyError(ErrorKind::out_of_range, "monetary amount is out of range",
                              "A monetary amount holds at most 2^127 - 1 minor units.");
         }
+        magnitude = magnitude * 10 + value;
     };
     for (const char c : digits.whole) {
         push(c);
@@ -97,8 +102,9 @@ std::optional<MinorUnits> digits_to_minor_units(const DecimalDigits &digits, int
 }
 
 [[noreturn]] void invalid_text(std::string_view text, const std::string &why,
-                               std::string hint = "Write an amount and a currency code, "
-                                                  "as in '12.50 USD' or 'USD 12.50'.") {
+                               std::string hint =
+                                   "Write an amount and a currency code, "
+                                   "as in '12.50 USD' or 'USD 12.50'.") {
     throw MoneyError(ErrorKind::invalid_text,
                      "invalid monetary value \"" + std::string(text) + "\": " + why,
                      std::move(hint));
@@ -115,16 +121,16 @@ std::string_view trim(std::string_view text) {
 }
 
 bool starts_like_number(std::string_view token) {
-    return !token.empty() && (is_digit(token[0]) || token[0] == '+' || token[0] == '-' ||
-                              token[0] == '.');
+    return !token.empty() &&
+           (is_digit(token[0]) || token[0] == '+' || token[0] == '-' || token[0] == '.');
 }
 
 }  // namespace
 
 Money parse_money(std::string_view text, const CurrencyResolver &resolver) {
     if (text.size() > kMaxMoneyTextLength) {
-        invalid_text(text.substr(0, 32), "input is longer than " +
-                                             std::to_string(kMaxMoneyTextLength) + " characters");
+        invalid_text(text.substr(0, 32),
+                     "input is longer than " + std::to_string(kMaxMoneyTextLength) + " characters");
     }
     const std::string_view body = trim(text);
     if (body.empty()) {
@@ -164,8 +170,9 @@ Money parse_money(std::string_view text, const CurrencyResolver &resolver) {
     }
     const std::optional<MinorUnits> amount = digits_to_minor_units(*digits, currency->minor_units);
     if (!amount) {
-        invalid_text(text, std::string(currency->code.view()) + " has " +
-                               std::to_string(currency->minor_units) + " decimal places",
+        invalid_text(text,
+                     std::string(currency->code.view()) + " has " +
+                         std::to_string(currency->minor_units) + " decimal places",
                      "Round explicitly, e.g. with ledger.scale(), before storing.");
     }
     return Money{*amount, *currency};

@@ -18,11 +18,11 @@ namespace ledger::pg {
 
 // A PostgreSQL error caught by pg_call(), on its way to the boundary.
 class PgError {
-public:
+  public:
     explicit PgError(ErrorData *data) : data_(data) {}
     ErrorData *data() const { return data_; }
 
-private:
+  private:
     ErrorData *data_;
 };
 
@@ -88,8 +88,8 @@ auto pg_call(Call &&call) -> decltype(call()) {
 }  // namespace ledger::pg
 
 // Declares an SQL-callable function with C linkage; its body returns at_boundary(...).
-#define LEDGER_FUNCTION(name)           \
-    extern "C" {                        \
-    PG_FUNCTION_INFO_V1(name);          \
-    }                                   \
+#define LEDGER_FUNCTION(name)  \
+    extern "C" {               \
+    PG_FUNCTION_INFO_V1(name); \
+    }                          \
     extern "C" Datum name(PG_FUNCTION_ARGS)

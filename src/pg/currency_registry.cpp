@@ -25,7 +25,9 @@ namespace {
 std::map<std::string, int> g_committed_currencies;
 bool g_invalidation_registered = false;
 
-void forget_currencies(Datum, int, uint32) { g_committed_currencies.clear(); }
+void forget_currencies(Datum, int, uint32) {
+    g_committed_currencies.clear();
+}
 
 constexpr const char *kDefinitionPrefix = "currency:";
 
@@ -92,7 +94,8 @@ bool insert_registered(const Currency &currency, text *name) {
             3, types, values, nulls, false, 0);
         const bool inserted = SPI_processed == 1;
         if (inserted) {
-            const char *definition = quote_identifier(psprintf("%s%s", kDefinitionPrefix, code.c_str()));
+            const char *definition =
+                quote_identifier(psprintf("%s%s", kDefinitionPrefix, code.c_str()));
             SPI_execute(psprintf("CREATE FUNCTION ledger.%s() RETURNS integer LANGUAGE sql "
                                  "IMMUTABLE PARALLEL SAFE RETURN %d",
                                  definition, minor_units),
@@ -123,12 +126,13 @@ using namespace ledger::pg;
 LEDGER_FUNCTION(ledger_create_currency) {
     return at_boundary([&] {
         if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
-            throw MoneyError(ErrorKind::null_value, "currency code and minor units must not be NULL");
+            throw MoneyError(ErrorKind::null_value,
+                             "currency code and minor units must not be NULL");
         }
         const Currency currency = validate_new_currency(text_arg(fcinfo, 0), PG_GETARG_INT32(1));
-        text *name = PG_ARGISNULL(2) ? nullptr : pg_call([fcinfo]() noexcept {
-            return PG_GETARG_TEXT_PP(2);
-        });
+        text *name = PG_ARGISNULL(2)
+                         ? nullptr
+                         : pg_call([fcinfo]() noexcept { return PG_GETARG_TEXT_PP(2); });
         if (!insert_registered(currency, name)) {
             const std::optional<int> existing = find_registered(currency.code);
             throw MoneyError(ErrorKind::duplicate_currency,

@@ -23,9 +23,8 @@ MonetaryDatum to_datum(const Money &money) {
 
 Datum money_datum(const Money &money) {
     const MonetaryDatum value = to_datum(money);
-    auto *copy = static_cast<MonetaryDatum *>(pg_call([]() noexcept {
-        return palloc(sizeof(MonetaryDatum));
-    }));
+    auto *copy = static_cast<MonetaryDatum *>(
+        pg_call([]() noexcept { return palloc(sizeof(MonetaryDatum)); }));
     *copy = value;
     return PointerGetDatum(copy);
 }
@@ -34,6 +33,8 @@ bool same_currency(const MonetaryDatum &a, const MonetaryDatum &b) {
     return std::memcmp(a.code, b.code, kMaxCodeLength + 1) == 0;
 }
 
-Currency currency_named(const char *code) { return resolve_currency(code, registered_currencies()); }
+Currency currency_named(const char *code) {
+    return resolve_currency(code, registered_currencies());
+}
 
 }  // namespace ledger::pg

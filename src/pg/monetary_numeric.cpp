@@ -56,8 +56,7 @@ LEDGER_FUNCTION(monetary_ratio) {
         // divisor is left to numeric_div, whose error passes the boundary unchanged.
         const Datum top = numeric_from_text(format_amount(dividend.amount, 0));
         const Datum bottom = numeric_from_text(format_amount(divisor.amount, 0));
-        return pg_call([top, bottom]() noexcept {
-            return DirectFunctionCall2(numeric_div, top, bottom);
-        });
+        return pg_call(
+            [top, bottom]() noexcept { return DirectFunctionCall2(numeric_div, top, bottom); });
     });
 }

@@ -10,7 +10,9 @@ using namespace ledger::pg;
 
 namespace {
 
-Money money_arg(FunctionCallInfo fcinfo, int n) { return to_money(*monetary_arg(fcinfo, n)); }
+Money money_arg(FunctionCallInfo fcinfo, int n) {
+    return to_money(*monetary_arg(fcinfo, n));
+}
 
 int compare_args(FunctionCallInfo fcinfo) {
     return compare(money_arg(fcinfo, 0), money_arg(fcinfo, 1));
@@ -25,7 +27,8 @@ bool bytes_equal(FunctionCallInfo fcinfo) {
 }  // namespace
 
 LEDGER_FUNCTION(monetary_add) {
-    return at_boundary([&] { return money_datum(add(money_arg(fcinfo, 0), money_arg(fcinfo, 1))); });
+    return at_boundary(
+        [&] { return money_datum(add(money_arg(fcinfo, 0), money_arg(fcinfo, 1))); });
 }
 
 LEDGER_FUNCTION(monetary_subtract) {
@@ -82,15 +85,11 @@ LEDGER_FUNCTION(monetary_cmp) {
 }
 
 LEDGER_FUNCTION(monetary_smaller) {
-    return at_boundary([&] {
-        return PG_GETARG_DATUM(compare_args(fcinfo) <= 0 ? 0 : 1);
-    });
+    return at_boundary([&] { return PG_GETARG_DATUM(compare_args(fcinfo) <= 0 ? 0 : 1); });
 }
 
 LEDGER_FUNCTION(monetary_larger) {
-    return at_boundary([&] {
-        return PG_GETARG_DATUM(compare_args(fcinfo) >= 0 ? 0 : 1);
-    });
+    return at_boundary([&] { return PG_GETARG_DATUM(compare_args(fcinfo) >= 0 ? 0 : 1); });
 }
 
 LEDGER_FUNCTION(monetary_hash) {

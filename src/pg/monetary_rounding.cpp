@@ -19,9 +19,8 @@ Datum money_array(FunctionCallInfo fcinfo, const std::vector<Money> &parts) {
     for (const Money &part : parts) {
         elements.push_back(money_datum(part));
     }
-    const Oid element_type = pg_call([fcinfo]() noexcept {
-        return get_fn_expr_argtype(fcinfo->flinfo, 0);
-    });
+    const Oid element_type =
+        pg_call([fcinfo]() noexcept { return get_fn_expr_argtype(fcinfo->flinfo, 0); });
     Datum *data = elements.data();
     const int count = static_cast<int>(elements.size());
     return pg_call([data, count, element_type]() noexcept {

@@ -6,9 +6,8 @@
 namespace ledger::pg {
 
 std::string text_arg(FunctionCallInfo fcinfo, int n) {
-    const char *value = pg_call([fcinfo, n]() noexcept {
-        return text_to_cstring(PG_GETARG_TEXT_PP(n));
-    });
+    const char *value =
+        pg_call([fcinfo, n]() noexcept { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
     return std::string(value);
 }
 
