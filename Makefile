@@ -6,13 +6,14 @@ DATA = ledger--1.0.sql
 MODULE_big = ledger
 
 CORE_OBJS = src/core/allocation.o src/core/currency.o src/core/minor_units.o \
-            src/core/money.o src/core/rounding.o src/core/text.o
+            src/core/money.o src/core/posting.o src/core/rounding.o src/core/text.o
 GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/monetary_datum.o \
             src/pg/monetary_io.o src/pg/monetary_numeric.o src/pg/monetary_ops.o \
-            src/pg/monetary_rounding.o src/pg/postgres_arguments.o
+            src/pg/monetary_rounding.o src/pg/postgres_arguments.o src/pg/posting.o \
+            src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
-REGRESS = monetary_io monetary_ops monetary_numeric currencies
+REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 
 GENERATED = src/core/iso4217_table.inc

@@ -18,6 +18,18 @@ enum class ErrorKind {
     division_by_zero,    // a ratio with a zero denominator
     duplicate_currency,  // registering a code that already exists
     null_value,          // a NULL where a value is required
+    // The ledger's own failures.
+    insufficient_funds,         // a debit would take a balance below its minimum
+    above_max_balance,          // a credit would take a balance above its maximum
+    account_currency_mismatch,  // an amount in another currency than the account's
+    unknown_account,            // no account has that id
+    same_account,               // a transfer from an account to itself
+    non_positive_amount,        // a transfer of zero or less
+    idempotency_conflict,       // an idempotency key reused with other arguments
+    version_conflict,           // the account's version is not the expected one
+    duplicate_account,          // an account name that is taken
+    append_only,                // rewriting transfers or entries
+    account_write_refused,      // changing accounts outside the ledger's functions
 };
 
 class MoneyError : public std::runtime_error {

@@ -11,6 +11,18 @@ constexpr int kCurrencyMismatch = MAKE_SQLSTATE('L', 'G', '0', '0', '1');
 constexpr int kUnknownCurrency = MAKE_SQLSTATE('L', 'G', '0', '0', '2');
 constexpr int kInexactAmount = MAKE_SQLSTATE('L', 'G', '0', '0', '3');
 constexpr int kDuplicateCurrency = MAKE_SQLSTATE('L', 'G', '0', '0', '4');
+// LG005 (currency_immutable) is raised by a PL/pgSQL trigger in ledger--1.0.sql.
+constexpr int kInsufficientFunds = MAKE_SQLSTATE('L', 'G', '1', '0', '1');
+constexpr int kAboveMaxBalance = MAKE_SQLSTATE('L', 'G', '1', '0', '2');
+constexpr int kAccountCurrencyMismatch = MAKE_SQLSTATE('L', 'G', '1', '0', '3');
+constexpr int kUnknownAccount = MAKE_SQLSTATE('L', 'G', '1', '0', '4');
+constexpr int kSameAccount = MAKE_SQLSTATE('L', 'G', '1', '0', '5');
+constexpr int kNonPositiveAmount = MAKE_SQLSTATE('L', 'G', '1', '0', '6');
+constexpr int kIdempotencyConflict = MAKE_SQLSTATE('L', 'G', '1', '0', '7');
+constexpr int kVersionConflict = MAKE_SQLSTATE('L', 'G', '1', '0', '8');
+constexpr int kDuplicateAccount = MAKE_SQLSTATE('L', 'G', '1', '0', '9');
+constexpr int kAppendOnly = MAKE_SQLSTATE('L', 'G', '1', '1', '0');
+constexpr int kAccountWriteRefused = MAKE_SQLSTATE('L', 'G', '1', '1', '1');
 
 inline int sqlstate_for(ErrorKind kind) {
     switch (kind) {
@@ -34,6 +46,28 @@ inline int sqlstate_for(ErrorKind kind) {
             return kInexactAmount;
         case ErrorKind::duplicate_currency:
             return kDuplicateCurrency;
+        case ErrorKind::insufficient_funds:
+            return kInsufficientFunds;
+        case ErrorKind::above_max_balance:
+            return kAboveMaxBalance;
+        case ErrorKind::account_currency_mismatch:
+            return kAccountCurrencyMismatch;
+        case ErrorKind::unknown_account:
+            return kUnknownAccount;
+        case ErrorKind::same_account:
+            return kSameAccount;
+        case ErrorKind::non_positive_amount:
+            return kNonPositiveAmount;
+        case ErrorKind::idempotency_conflict:
+            return kIdempotencyConflict;
+        case ErrorKind::version_conflict:
+            return kVersionConflict;
+        case ErrorKind::duplicate_account:
+            return kDuplicateAccount;
+        case ErrorKind::append_only:
+            return kAppendOnly;
+        case ErrorKind::account_write_refused:
+            return kAccountWriteRefused;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

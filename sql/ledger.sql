@@ -1,0 +1,112 @@
+-- The ledger: accounts, transfer, withdraw, deposit, balance, statement, verify, and every error.
+SET search_path = public, ledger;
+
+-- Accounts. The default min_balance ('0 XXX') forbids overdraft; NULL means no lower bound.
+-- Ids go into psql variables (:alice, ...) for the calls below.
+SELECT create_account('alice', 'USD') AS alice,
+       create_account('bob', 'usd', max_balance => '500 USD') AS bob,
+       create_account('credit line', 'USD', NULL, NULL, '{"kind": "liability"}') AS credit,
+       create_account('yen', 'JPY', '-1000 JPY') AS yen \gset
+SELECT id AS usd_external FROM accounts WHERE is_external AND currency = 'USD' \gset
+SELECT id, name, currency, balance, min_balance, max_balance, version, is_external, metadata
+FROM accounts ORDER BY id;
+
+SELECT error_of($$SELECT ledger.create_account('alice', 'USD')$$);
+SELECT error_of($$SELECT ledger.create_account('external:USD', 'USD')$$);
+SELECT error_of($$SELECT ledger.create_account('', 'USD')$$);
+SELECT error_of($$SELECT ledger.create_account('carol', 'XYZ')$$);
+SELECT error_of($$SELECT ledger.create_account('carol', 'USD', '0 EUR')$$);
+SELECT error_of($$SELECT ledger.create_account('carol', 'USD', '1 XXX')$$);
+SELECT error_of($$SELECT ledger.create_account('carol', 'USD', '10 USD', '5 USD')$$);
+SELECT error_of($$SELECT ledger.create_account(NULL, 'USD')$$);
+SELECT error_of($$SELECT ledger.create_account('carol', NULL)$$);
+SELECT count(*) AS accounts_after_errors FROM accounts;
+
+-- Deposits come from the external account; withdrawals go to it; transfers move between two.
+SELECT deposit(:alice, '100.00 USD') AS t1, deposit(:yen, '1000 JPY') AS t2;
+SELECT transfer(:alice, :bob, '30.00 USD', metadata => '{"invoice": 17}') AS t3;
+SELECT withdraw(:bob, '10.00 USD', 'withdraw-1') AS t4;
+SELECT transfer(:credit, :alice, '25.00 USD') AS t5;  -- a credit line may go below zero
+SELECT id, name, balance, version FROM accounts ORDER BY id;
+SELECT balance(:alice) AS alice, balance(:credit) AS credit_line;
+SELECT id, from_account, to_account, amount, idempotency_key, metadata FROM transfers ORDER BY id;
+SELECT * FROM entries ORDER BY transfer_id, account_id;
+SELECT * FROM verify();
+
+-- Statements: running balance, newest or oldest first, paged by account_version.
+SELECT account_version, transfer_id, amount, balance_after, counterparty, metadata
+FROM statement(:alice);
+SELECT account_version, amount, balance_after FROM statement(:alice, newest_first => false, page_size => 2);
+SELECT account_version, amount, balance_after
+FROM statement(:alice, newest_first => false, page_size => 2, after_version => 2);
+SELECT account_version, amount FROM statement(:alice, page_size => 1, after_version => 3);
+SELECT count(*) AS no_entries FROM statement(99);
+
+-- Idempotency: the same key and arguments return the original transfer and write nothing.
+SELECT withdraw(:bob, '10.00 USD', 'withdraw-1') AS same_id,
+       (SELECT count(*) FROM transfers) AS transfers, balance(:bob) AS bob;
+SELECT transfer(:alice, :bob, '1.00 USD', 'pay-1', '{"n": 1}') AS first,
+       transfer(:alice, :bob, '1.00 USD', 'pay-1', '{"n": 1}') AS repeated;
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''2.00 USD'', ''pay-1'', ''{"n": 1}'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'', ''pay-1'', ''{"n": 1}'')', :alice, :credit));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'', ''pay-1'', ''{"n": 2}'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'', ''pay-1'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''10.00 USD'', ''withdraw-1'')', :bob));
+
+-- Compare-and-swap on the caller's account version.
+SELECT version AS alice_version FROM accounts WHERE id = :alice;
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'', expected_version => 3)', :alice, :bob));
+SELECT transfer(:alice, :bob, '1.00 USD', expected_version => 4) AS with_current_version;
+SELECT error_of(format('SELECT ledger.withdraw(%s, ''1.00 USD'', expected_version => 4)', :alice));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 USD'', expected_version => 4)', :alice));
+SELECT deposit(:alice, '1.00 USD', expected_version => 5) AS deposit_with_version;
+
+-- Every refusal has its own SQLSTATE, names the accounts and amounts, and writes nothing.
+CREATE TABLE snapshot AS
+    SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM entries) AS entries,
+           (SELECT string_agg(id || ':' || balance::text || ':' || version, ',' ORDER BY id)
+              FROM accounts) AS accounts;
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1000.00 USD'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.withdraw(%s, ''1000.00 USD'')', :alice));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1000.00 USD'')', :bob));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :alice, :yen));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1 JPY'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 EUR'')', :alice));
+SELECT error_of(format('SELECT ledger.transfer(%s, 99, ''1.00 USD'')', :alice));
+SELECT error_of(format('SELECT ledger.transfer(99, %s, ''1.00 USD'')', :alice));
+SELECT error_of($$SELECT ledger.withdraw(99, '1.00 USD')$$);
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :alice, :alice));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''0.00 USD'')', :alice, :bob));
+SELECT error_of(format('SELECT ledger.withdraw(%s, ''-1.00 USD'')', :alice));
+SELECT error_of(format('SELECT ledger.transfer(NULL, %s, ''1.00 USD'')', :bob));
+SELECT error_of(format('SELECT ledger.transfer(%s, NULL, ''1.00 USD'')', :alice));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, NULL)', :alice, :bob));
+SELECT error_of($$SELECT ledger.deposit(NULL, '1.00 USD')$$);
+SELECT error_of(format('SELECT ledger.withdraw(%s, NULL)', :alice));
+SELECT error_of($$SELECT ledger.balance(99)$$);
+SELECT s.* = n.* AS nothing_written
+FROM snapshot s,
+     (SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM entries) AS entries,
+             (SELECT string_agg(id || ':' || balance::text || ':' || version, ',' ORDER BY id)
+                FROM accounts) AS accounts) n;
+
+-- The log is append-only and balances change only through the ledger's functions, even for
+-- the owner.
+SELECT error_of($$UPDATE ledger.transfers SET amount = '1000 USD'$$);
+SELECT error_of($$DELETE FROM ledger.transfers$$);
+SELECT error_of($$TRUNCATE ledger.transfers CASCADE$$);
+SELECT error_of($$UPDATE ledger.entries SET amount = '0 USD'$$);
+SELECT error_of($$DELETE FROM ledger.entries$$);
+SELECT error_of($$TRUNCATE ledger.entries$$);
+SELECT error_of(format('UPDATE ledger.accounts SET balance = ''1000000.00 USD'' WHERE id = %s', :alice));
+SELECT error_of(format('DELETE FROM ledger.accounts WHERE id = %s', :bob));
+SELECT error_of($$TRUNCATE ledger.accounts CASCADE$$);
+SELECT * FROM verify();
+
+-- Overflow of a balance is refused like any other failure.
+SELECT create_account('whale', 'JPY', NULL) AS whale, create_account('reserve', 'JPY') AS reserve \gset
+SELECT transfer(:whale, :reserve, '170141183460469231731687303715884105727 JPY') > 0 AS moved;
+SELECT balance(:whale) AS whale, balance(:reserve) AS reserve;
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1 JPY'')', :reserve));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1 JPY'')', :whale, :yen));
+SELECT * FROM verify();

@@ -1,0 +1,232 @@
+#include "posting.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "../core/error.hpp"
+#include "../core/posting.hpp"
+#include "../core/text.hpp"
+#include "boundary.hpp"
+#include "monetary_datum.hpp"
+#include "spi.hpp"
+
+namespace ledger::pg {
+namespace {
+
+int g_write_depth = 0;
+
+// Allows account updates for as long as it lives. C++ unwinding (every PostgreSQL error inside
+// pg_call becomes an exception) always closes it.
+class WriteScope {
+  public:
+    WriteScope() { ++g_write_depth; }
+    ~WriteScope() { --g_write_depth; }
+    WriteScope(const WriteScope &) = delete;
+    WriteScope &operator=(const WriteScope &) = delete;
+};
+
+SavedStatement g_lock_account(
+    "SELECT balance, min_balance, max_balance, version FROM ledger.accounts WHERE id = $1 "
+    "FOR UPDATE",
+    {INT8OID});
+SavedStatement g_find_by_key(
+    "SELECT id, from_account = $2 AND to_account = $3 AND amount OPERATOR(ledger.=) $4 "
+    "AND metadata IS NOT DISTINCT FROM $5 FROM ledger.transfers WHERE idempotency_key = $1",
+    {TEXTOID, INT8OID, INT8OID, SavedStatement::monetary, JSONBOID});
+SavedStatement g_insert_transfer(
+    "INSERT INTO ledger.transfers (from_account, to_account, amount, idempotency_key, metadata) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    {INT8OID, INT8OID, SavedStatement::monetary, TEXTOID, JSONBOID});
+SavedStatement g_update_account(
+    "UPDATE ledger.accounts SET balance = $2, version = $3 WHERE id = $1",
+    {INT8OID, SavedStatement::monetary, INT8OID});
+SavedStatement g_insert_entries(
+    "INSERT INTO ledger.entries (account_id, account_version, transfer_id, amount, balance_after) "
+    "VALUES ($1, $2, $7, $3, $4), ($5, $6, $7, $8, $9)",
+    {INT8OID, INT8OID, SavedStatement::monetary, SavedStatement::monetary, INT8OID, INT8OID,
+     INT8OID, SavedStatement::monetary, SavedStatement::monetary});
+SavedStatement g_find_external("SELECT id FROM ledger.accounts WHERE is_external AND currency = $1",
+                               {TEXTOID});
+
+Datum monetary_value(const MonetaryDatum &datum) {
+    return PointerGetDatum(const_cast<MonetaryDatum *>(&datum));
+}
+
+std::optional<Money> optional_money(std::uint64_t row, int column) {
+    if (column_is_null(row, column)) {
+        return std::nullopt;
+    }
+    return to_money(monetary_column(row, column));
+}
+
+AccountState lock_account(std::int64_t id) {
+    const Datum values[1] = {Int64GetDatum(id)};
+    if (g_lock_account.run(values, nullptr) != 1) {
+        throw MoneyError(ErrorKind::unknown_account,
+                         "account " + std::to_string(id) + " does not exist");
+    }
+    return AccountState{id, to_money(monetary_column(0, 1)), optional_money(0, 2),
+                        optional_money(0, 3), int64_column(0, 4)};
+}
+
+// The transfer made earlier with the request's key, if any; throws idempotency_conflict when
+// that transfer differs from the request.
+std::optional<std::int64_t> earlier_transfer(const TransferRequest &request) {
+    const MonetaryDatum amount = to_datum(request.amount);
+    Datum key = pg_call(
+        [&request]() noexcept { return CStringGetTextDatum(request.idempotency_key->c_str()); });
+    const Datum values[5] = {key, Int64GetDatum(request.from_account),
+                             Int64GetDatum(request.to_account), monetary_value(amount),
+                             request.metadata};
+    const char nulls[5] = {' ', ' ', ' ', ' ', request.has_metadata ? ' ' : 'n'};
+    if (g_find_by_key.run(values, nulls) == 0) {
+        return std::nullopt;
+    }
+    if (!bool_column(0, 2)) {
+        throw MoneyError(ErrorKind::idempotency_conflict,
+                         "idempotency key \"" + *request.idempotency_key +
+                             "\" was used for transfer " + std::to_string(int64_column(0, 1)) +
+                             " with other arguments",
+                         "Use a new key for a new transfer.");
+    }
+    return int64_column(0, 1);
+}
+
+// Appends the transfer; nullopt when a concurrent call with the same key committed first.
+std::optional<std::int64_t> insert_transfer(const TransferRequest &request) {
+    const MonetaryDatum amount = to_datum(request.amount);
+    Datum key = request.idempotency_key ? pg_call([&request]() noexcept {
+        return CStringGetTextDatum(request.idempotency_key->c_str());
+    })
+                                        : Datum(0);
+    const Datum values[5] = {Int64GetDatum(request.from_account), Int64GetDatum(request.to_account),
+                             monetary_value(amount), key, request.metadata};
+    const char nulls[5] = {' ', ' ', ' ', request.idempotency_key ? ' ' : 'n',
+                           request.has_metadata ? ' ' : 'n'};
+    if (g_insert_transfer.run(values, nulls) == 0) {
+        return std::nullopt;
+    }
+    return int64_column(0, 1);
+}
+
+void store_account(const AccountState &account) {
+    const MonetaryDatum balance = to_datum(account.balance);
+    const Datum values[3] = {Int64GetDatum(account.id), monetary_value(balance),
+                             Int64GetDatum(account.version)};
+    const std::uint64_t updated = g_update_account.run(values, nullptr);
+    assert(updated == 1);
+    (void)updated;
+}
+
+void append_entries(std::int64_t transfer_id, const PlannedTransfer &planned, const Money &amount) {
+    const MonetaryDatum debit = to_datum(negate(amount));
+    const MonetaryDatum credit = to_datum(amount);
+    const MonetaryDatum from_balance = to_datum(planned.from_after.balance);
+    const MonetaryDatum to_balance = to_datum(planned.to_after.balance);
+    const Datum values[9] = {Int64GetDatum(planned.from_after.id),
+                             Int64GetDatum(planned.from_after.version),
+                             monetary_value(debit),
+                             monetary_value(from_balance),
+                             Int64GetDatum(planned.to_after.id),
+                             Int64GetDatum(planned.to_after.version),
+                             Int64GetDatum(transfer_id),
+                             monetary_value(credit),
+                             monetary_value(to_balance)};
+    g_insert_entries.run(values, nullptr);
+}
+
+std::int64_t external_account(const Currency &currency) {
+    const std::string code(currency.code.view());
+    const Datum values[1] = {
+        pg_call([&code]() noexcept { return CStringGetTextDatum(code.c_str()); })};
+    if (g_find_external.run(values, nullptr) != 1) {
+        throw MoneyError(ErrorKind::account_currency_mismatch,
+                         "no account holds " + code + ", so nothing can be paid in or out in it");
+    }
+    return int64_column(0, 1);
+}
+
+// Locks both accounts in ascending id order, so that no two ledger calls wait for each other in
+// a cycle, whichever way they move money.
+std::pair<AccountState, AccountState> lock_pair(std::int64_t from, std::int64_t to) {
+    if (from == to) {
+        const AccountState only = lock_account(from);
+        return {only, only};
+    }
+    if (from < to) {
+        AccountState first = lock_account(from);
+        return {first, lock_account(to)};
+    }
+    AccountState first = lock_account(to);
+    return {lock_account(from), first};
+}
+
+}  // namespace
+
+bool ledger_write_in_progress() {
+    return g_write_depth > 0;
+}
+
+namespace {
+
+std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion> expected) {
+    require_positive(request.amount);
+    SpiSession spi;
+    WriteScope writing;
+    const auto [from, to] = lock_pair(request.from_account, request.to_account);
+    // After the locks: a concurrent call with the same key and accounts has committed by now.
+    if (request.idempotency_key) {
+        if (const std::optional<std::int64_t> earlier = earlier_transfer(request)) {
+            spi.finish();
+            return *earlier;
+        }
+    }
+    const PlannedTransfer planned = plan_transfer(from, to, request.amount, expected);
+    const std::optional<std::int64_t> inserted = insert_transfer(request);
+    if (!inserted) {
+        // A concurrent call with this key, on other accounts, committed first.
+        const std::optional<std::int64_t> earlier = earlier_transfer(request);
+        assert(earlier);
+        spi.finish();
+        return *earlier;
+    }
+    store_account(planned.from_after);
+    store_account(planned.to_after);
+    append_entries(*inserted, planned, request.amount);
+    spi.finish();
+    return *inserted;
+}
+
+std::optional<ExpectedVersion> expected_of(const TransferRequest &request, std::int64_t account) {
+    if (!request.expected_version) {
+        return std::nullopt;
+    }
+    return ExpectedVersion{account, *request.expected_version};
+}
+
+}  // namespace
+
+std::int64_t post_transfer(const TransferRequest &request) {
+    return post(request, expected_of(request, request.from_account));
+}
+
+std::int64_t post_external(TransferRequest request, ExternalSide external_side) {
+    require_positive(request.amount);
+    std::int64_t external = 0;
+    {
+        SpiSession spi;
+        external = external_account(request.amount.currency);
+        spi.finish();
+    }
+    std::int64_t own = 0;
+    if (external_side == ExternalSide::source) {
+        request.from_account = external;
+        own = request.to_account;
+    } else {
+        request.to_account = external;
+        own = request.from_account;
+    }
+    return post(request, expected_of(request, own));
+}
+
+}  // namespace ledger::pg

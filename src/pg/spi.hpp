@@ -1,0 +1,51 @@
+// SPI for the ledger's functions: one connection per call, and statements prepared once per
+// backend and kept. Every call goes through pg_call, so an error inside SPI reaches the boundary
+// as PgError; an aborted call's connection is closed by PostgreSQL's transaction cleanup.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "monetary_datum.hpp"
+#include "postgres_headers.hpp"
+
+namespace ledger::pg {
+
+// The OID of ledger.monetary, for statement parameters.
+Oid monetary_type_oid();
+
+class SpiSession {
+  public:
+    SpiSession();
+    // Closes the connection; call at the end of a successful call only.
+    void finish();
+};
+
+// A statement prepared on first use and kept for the life of the backend (re-prepared if the
+// extension's types change, as after DROP and CREATE EXTENSION).
+class SavedStatement {
+  public:
+    // `monetary` in `types` stands for ledger.monetary, whose OID is only known at run time.
+    static constexpr Oid monetary = InvalidOid;
+
+    SavedStatement(const char *sql, std::initializer_list<Oid> types);
+
+    // Runs the statement; `nulls` has 'n' for NULL parameters, ' ' otherwise (nullptr: none).
+    // Returns the number of rows processed; rows are in SPI_tuptable until the session ends.
+    std::uint64_t run(const Datum *values, const char *nulls, long max_rows = 0);
+
+  private:
+    const char *sql_;
+    std::vector<Oid> types_;
+    SPIPlanPtr plan_ = nullptr;
+    std::uint64_t prepared_for_ = 0;  // the types generation the plan was prepared in
+};
+
+// Column readers for the current SPI_tuptable. Column numbers start at 1.
+bool column_is_null(std::uint64_t row, int column);
+std::int64_t int64_column(std::uint64_t row, int column);
+bool bool_column(std::uint64_t row, int column);
+MonetaryDatum monetary_column(std::uint64_t row, int column);
+
+}  // namespace ledger::pg
