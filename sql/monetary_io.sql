@@ -26,7 +26,9 @@ SELECT input, error_of(format('SELECT %L::ledger.monetary', input))
 FROM (VALUES ('170141183460469231731687303715884105728 JPY'),
              ('-170141183460469231731687303715884105728 JPY'),
              ('1701411834604692317316873037158841057.28 USD'),
-             ('99999999999999999999999999999999999999999 USD')) AS t(input);
+             ('99999999999999999999999999999999999999999 USD'),
+             -- once wrapped around 2^128 to 4 JPY: each digit is checked before it is added
+             ('340282366920938463463374607431768211460 JPY')) AS t(input);
 
 -- Everything that could lose or invent money is refused, with 22P02.
 SELECT input, error_of(format('SELECT %L::ledger.monetary', input))

@@ -11,7 +11,8 @@ build/core_tests: $(CORE_SOURCES) $(UNIT_SOURCES) $(GENERATED) $(wildcard src/co
 	@mkdir -p build
 	$(CXX) $(TEST_CXXFLAGS) -Isrc/core -o $@ $(CORE_SOURCES) $(UNIT_SOURCES) -lgtest -lgtest_main -pthread
 
-# The fuzz harness runs under libFuzzer with clang; fuzz-smoke replays a bounded number of inputs.
+# The fuzz harness runs under libFuzzer with clang; fuzz-smoke replays the seeds in test/fuzz/corpus
+# and then runs a bounded number of new inputs, which libFuzzer keeps in build/fuzz_corpus.
 build/fuzz_money: test/fuzz/fuzz_money.cpp $(CORE_SOURCES) $(GENERATED)
 	@mkdir -p build
 	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
@@ -22,4 +23,5 @@ core-test: build/core_tests
 
 FUZZ_RUNS ?= 200000
 fuzz-smoke: build/fuzz_money
-	build/fuzz_money -runs=$(FUZZ_RUNS) -seed=1 test/fuzz/corpus
+	@mkdir -p build/fuzz_corpus
+	build/fuzz_money -runs=$(FUZZ_RUNS) -seed=1 build/fuzz_corpus test/fuzz/corpus
