@@ -15,6 +15,9 @@ OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
+ISOLATION = opposite_transfers concurrent_withdrawals idempotency repeatable_read \
+            concurrent_deposits
+ISOLATION_OPTS = --inputdir=. --outputdir=build/isolation
 
 GENERATED = src/core/iso4217_table.inc
 EXTRA_CLEAN = $(GENERATED) build

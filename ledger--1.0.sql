@@ -55,7 +55,7 @@ GRANT SELECT ON @extschema@.currencies TO PUBLIC;
 CREATE FUNCTION @extschema@.create_currency(code text, minor_units int, name text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'ledger_create_currency' LANGUAGE C VOLATILE PARALLEL UNSAFE
-CALLED ON NULL INPUT SECURITY DEFINER SET search_path = pg_catalog;
+CALLED ON NULL INPUT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 REVOKE ALL ON FUNCTION @extschema@.create_currency(text, int, text) FROM PUBLIC;
 
 -------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ REVOKE ALL ON FUNCTION @extschema@.deposit(bigint, @extschema@.monetary, text, j
 
 -- Reading runs with the caller's rights: a reader needs SELECT on the tables.
 CREATE FUNCTION @extschema@.balance(account bigint) RETURNS @extschema@.monetary
-LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     result @extschema@.monetary;
 BEGIN
@@ -414,7 +414,7 @@ CREATE FUNCTION @extschema@.statement(
 RETURNS TABLE (account_version bigint, transfer_id bigint, amount @extschema@.monetary,
                balance_after @extschema@.monetary, counterparty bigint,
                created_at timestamptz, metadata jsonb)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
            CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
            t.created_at, t.metadata
@@ -431,7 +431,7 @@ $$;
 -- One row per violated invariant; no rows when the ledger is consistent.
 CREATE FUNCTION @extschema@.verify()
 RETURNS TABLE (invariant text, subject text, detail text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT 'currency balances sum to zero', a.currency,
            'sum of balances is ' || @extschema@.sum(a.balance)::text
       FROM @extschema@.accounts a

@@ -1,6 +1,8 @@
 -- The catalog surface of ledger.monetary: the type, its functions, operators, operator classes,
 -- aggregates and casts, with their volatility and parallel markings.
 BEGIN;
+-- Names below are schema-qualified: ledger is deliberately not on the path.
+SET LOCAL search_path = public;
 SELECT plan(37);
 
 SELECT has_type('ledger', 'monetary', 'ledger.monetary exists');
@@ -101,13 +103,18 @@ SELECT results_eq(
        ORDER BY 1$$,
     $$VALUES
         ('ledger.abs(ledger.monetary)', 'i', 's', true),
+        ('ledger.account_write_trigger()', 'v', 'u', false),
         ('ledger.allocate(ledger.monetary,integer)', 'i', 's', true),
         ('ledger.allocate(ledger.monetary,integer[])', 'i', 's', true),
         ('ledger.amount(ledger.monetary)', 'i', 's', true),
+        ('ledger.append_only_trigger()', 'v', 'u', false),
+        ('ledger.balance(bigint)', 's', 's', true),
         ('ledger.convert(ledger.monetary,numeric,text,ledger.rounding_mode)', 's', 's', true),
+        ('ledger.create_account(text,text,ledger.monetary,ledger.monetary,jsonb)', 'v', 'u', false),
         ('ledger.create_currency(text,integer,text)', 'v', 'u', false),
         ('ledger.currency(ledger.monetary)', 'i', 's', true),
         ('ledger.custom_currencies_immutable_trigger()', 'v', 'u', false),
+        ('ledger.deposit(bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false),
         ('ledger.iso_currencies()', 'i', 's', true),
         ('ledger.monetary(numeric,text)', 's', 's', true),
         ('ledger.monetary_add(ledger.monetary,ledger.monetary)', 'i', 's', true),
@@ -131,7 +138,11 @@ SELECT results_eq(
         ('ledger.monetary_send(ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_smaller(ledger.monetary,ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_subtract(ledger.monetary,ledger.monetary)', 'i', 's', true),
-        ('ledger.scale(ledger.monetary,numeric,ledger.rounding_mode)', 'i', 's', true)$$,
+        ('ledger.scale(ledger.monetary,numeric,ledger.rounding_mode)', 'i', 's', true),
+        ('ledger.statement(bigint,boolean,integer,bigint)', 's', 's', false),
+        ('ledger.transfer(bigint,bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false),
+        ('ledger.verify()', 's', 's', false),
+        ('ledger.withdraw(bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false)$$,
     'functions: volatility, parallel safety, strictness');
 SELECT volatility_is('ledger', 'monetary_in', ARRAY['cstring'], 'stable',
                      'text input is stable: it may read registered currencies');
