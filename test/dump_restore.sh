@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Registered currencies and monetary values survive pg_dump and pg_restore, also in a schema whose
-# data pg_restore loads before the extension's own tables. Runs inside scripts/with-cluster;
-# prints TAP.
+# Registered currencies, monetary values and the ledger survive pg_dump and pg_restore, also in a
+# schema whose data pg_restore loads before the extension's own tables. Runs inside
+# scripts/with-cluster; prints TAP.
 set -euo pipefail
 source_db=ledger_dump_source
 target_db=ledger_dump_target
@@ -9,7 +9,7 @@ dump_file=$(mktemp -t ledger-dump.XXXXXX)
 trap 'rm -f "$dump_file"' EXIT
 sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
-echo "1..4"
+echo "1..7"
 sql postgres "CREATE DATABASE $source_db"
 sql "$source_db" "CREATE EXTENSION ledger;
     SELECT ledger.create_currency('ETH', 18, 'Ether');
@@ -17,7 +17,15 @@ sql "$source_db" "CREATE EXTENSION ledger;
     CREATE SCHEMA accounts;  -- sorts before ledger: its data is restored first
     CREATE TABLE accounts.holdings (id int PRIMARY KEY, amount ledger.monetary NOT NULL);
     INSERT INTO accounts.holdings VALUES (1, '1.000000000000000001 ETH'), (2, '250 POINTS'),
-                                       (3, '-12.34 USD'), (4, '1000 JPY');" >/dev/null
+                                       (3, '-12.34 USD'), (4, '1000 JPY');
+    SELECT ledger.create_account('alice', 'USD'), ledger.create_account('bob', 'USD'),
+           ledger.create_account('wallet', 'ETH', NULL, NULL, '{\"chain\": 1}');
+    SELECT ledger.deposit(id, '100.00 USD', 'dep-' || name) FROM ledger.accounts
+     WHERE name IN ('alice', 'bob');
+    SELECT ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')
+      FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';
+    SELECT ledger.deposit(id, '0.000000000000000001 ETH') FROM ledger.accounts
+     WHERE name = 'wallet';" >/dev/null
 pg_dump -Fc -d "$source_db" -f "$dump_file"
 sql postgres "CREATE DATABASE $target_db"
 pg_restore -d "$target_db" --exit-on-error "$dump_file"
@@ -40,6 +48,20 @@ check "monetary values are restored exactly" \
     "SELECT string_agg(id || '=' || amount::text, ',' ORDER BY id) FROM accounts.holdings"
 check "restored currencies accept new values" \
     "SELECT ('0.5 ETH'::ledger.monetary OPERATOR(ledger.+) '0.000000000000000001 ETH')::text"
+check "accounts are restored with balances, limits and versions" \
+    "SELECT string_agg(concat_ws('|', id, name, balance, min_balance, max_balance, version,
+                                  is_external, metadata), ',' ORDER BY id) FROM ledger.accounts"
+check "transfers and entries are restored" \
+    "SELECT (SELECT string_agg(concat_ws('|', id, from_account, to_account, amount, idempotency_key,
+                                         metadata, created_at), ',' ORDER BY id) FROM ledger.transfers)
+         || (SELECT string_agg(concat_ws('|', account_id, account_version, transfer_id, amount,
+                                         balance_after), ',' ORDER BY 1) FROM ledger.entries)"
+check "the restored ledger verifies, repeats a keyed transfer, and takes a new one" \
+    "SELECT (SELECT count(*) FROM ledger.verify())
+         || '|' || ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')
+         || '|' || ledger.transfer(b.id, a.id, '1.00 USD', 'after-restore')
+         || '|' || (SELECT count(*) FROM ledger.verify())
+       FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'"
 restored_immutable=$(sql "$target_db" "DO \$\$ BEGIN
         UPDATE ledger.custom_currencies SET minor_units = 2 WHERE code = 'ETH';
         RAISE EXCEPTION 'changed';
