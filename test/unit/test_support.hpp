@@ -40,8 +40,20 @@ inline const char *error_kind_name(ErrorKind kind) {
             return "duplicate_currency";
         case ErrorKind::null_value:
             return "null_value";
+        case ErrorKind::insufficient_funds:
+            return "insufficient_funds";
+        case ErrorKind::above_max_balance:
+            return "above_max_balance";
+        case ErrorKind::account_currency_mismatch:
+            return "account_currency_mismatch";
+        case ErrorKind::same_account:
+            return "same_account";
+        case ErrorKind::non_positive_amount:
+            return "non_positive_amount";
+        case ErrorKind::version_conflict:
+            return "version_conflict";
         default:
-            // Kinds the money core never raises (the ledger's own) print as their number.
+            // Kinds only the PostgreSQL layer raises print as their number.
             return nullptr;
     }
 }
