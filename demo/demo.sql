@@ -43,3 +43,19 @@ SELECT '0.000000000000000001 ETH'::monetary + '1 ETH' AS "one ether and one wei"
 SELECT currency(amount), sum(amount) FROM (VALUES ('1.10 USD'::monetary), ('2.20 USD'), ('5 EUR'))
     AS t(amount) GROUP BY 1 ORDER BY 1;
 SELECT '1 USD'::monetary = '1 EUR' AS "1 USD = 1 EUR";
+
+\echo '== The ledger: accounts, deposits, transfers, all or nothing'
+SELECT create_account('alice', 'USD') AS alice, create_account('bob', 'USD') AS bob \gset
+SELECT deposit(:alice, '100.00 USD') AS deposit,
+       transfer(:alice, :bob, '30.00 USD', 'invoice-17') AS transfer,
+       transfer(:alice, :bob, '30.00 USD', 'invoice-17') AS "same key again";
+\set ON_ERROR_STOP off
+\echo '-- alice cannot pay more than she has'
+SELECT transfer(:alice, :bob, '70.01 USD');
+\echo '-- nobody rewrites the log, not even its owner'
+UPDATE transfers SET amount = '1.00 USD';
+\set ON_ERROR_STOP on
+SELECT name, balance, version FROM accounts ORDER BY id;
+SELECT account_version, amount, balance_after FROM statement(:alice);
+\echo '== verify(): no rows means every invariant holds'
+SELECT * FROM verify();
