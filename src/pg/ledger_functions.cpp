@@ -73,14 +73,6 @@ SavedStatement g_insert_account(
     {TEXTOID, TEXTOID, SavedStatement::monetary, SavedStatement::monetary, SavedStatement::monetary,
      JSONBOID});
 
-Datum text_datum(const std::string &value) {
-    return pg_call([&value]() noexcept { return CStringGetTextDatum(value.c_str()); });
-}
-
-Datum money_value(const MonetaryDatum &datum) {
-    return PointerGetDatum(const_cast<MonetaryDatum *>(&datum));
-}
-
 }  // namespace
 
 // ledger.create_account(name, currency, min_balance, max_balance, metadata) returns bigint
@@ -108,12 +100,13 @@ LEDGER_FUNCTION(ledger_create_account) {
         const MonetaryDatum high = max_balance ? to_datum(*max_balance) : MonetaryDatum{};
 
         SpiSession spi;
-        const Datum external[3] = {text_datum(kExternalPrefix + code), text_datum(code),
-                                   money_value(zero)};
+        const Datum external[3] = {text_param(kExternalPrefix + code), text_param(code),
+                                   monetary_param(zero)};
         g_insert_external.run(external, nullptr);
         const Datum values[6] = {
-            text_datum(name), text_datum(code),  money_value(zero),
-            money_value(low), money_value(high), PG_ARGISNULL(4) ? Datum(0) : PG_GETARG_DATUM(4)};
+            text_param(name),     text_param(code),
+            monetary_param(zero), monetary_param(low),
+            monetary_param(high), PG_ARGISNULL(4) ? Datum(0) : PG_GETARG_DATUM(4)};
         const char nulls[6] = {' ',
                                ' ',
                                ' ',

@@ -48,10 +48,6 @@ SavedStatement g_insert_entries(
 SavedStatement g_find_external("SELECT id FROM ledger.accounts WHERE is_external AND currency = $1",
                                {TEXTOID});
 
-Datum monetary_value(const MonetaryDatum &datum) {
-    return PointerGetDatum(const_cast<MonetaryDatum *>(&datum));
-}
-
 std::optional<Money> optional_money(std::uint64_t row, int column) {
     if (column_is_null(row, column)) {
         return std::nullopt;
@@ -73,11 +69,9 @@ AccountState lock_account(std::int64_t id) {
 // that transfer differs from the request.
 std::optional<std::int64_t> earlier_transfer(const TransferRequest &request) {
     const MonetaryDatum amount = to_datum(request.amount);
-    Datum key = pg_call(
-        [&request]() noexcept { return CStringGetTextDatum(request.idempotency_key->c_str()); });
-    const Datum values[5] = {key, Int64GetDatum(request.from_account),
-                             Int64GetDatum(request.to_account), monetary_value(amount),
-                             request.metadata};
+    const Datum values[5] = {text_param(*request.idempotency_key),
+                             Int64GetDatum(request.from_account), Int64GetDatum(request.to_account),
+                             monetary_param(amount), request.metadata};
     const char nulls[5] = {' ', ' ', ' ', ' ', request.has_metadata ? ' ' : 'n'};
     if (g_find_by_key.run(values, nulls) == 0) {
         return std::nullopt;
@@ -95,12 +89,9 @@ std::optional<std::int64_t> earlier_transfer(const TransferRequest &request) {
 // Appends the transfer; nullopt when a concurrent call with the same key committed first.
 std::optional<std::int64_t> insert_transfer(const TransferRequest &request) {
     const MonetaryDatum amount = to_datum(request.amount);
-    Datum key = request.idempotency_key ? pg_call([&request]() noexcept {
-        return CStringGetTextDatum(request.idempotency_key->c_str());
-    })
-                                        : Datum(0);
+    const Datum key = request.idempotency_key ? text_param(*request.idempotency_key) : Datum(0);
     const Datum values[5] = {Int64GetDatum(request.from_account), Int64GetDatum(request.to_account),
-                             monetary_value(amount), key, request.metadata};
+                             monetary_param(amount), key, request.metadata};
     const char nulls[5] = {' ', ' ', ' ', request.idempotency_key ? ' ' : 'n',
                            request.has_metadata ? ' ' : 'n'};
     if (g_insert_transfer.run(values, nulls) == 0) {
@@ -111,7 +102,7 @@ std::optional<std::int64_t> insert_transfer(const TransferRequest &request) {
 
 void store_account(const AccountState &account) {
     const MonetaryDatum balance = to_datum(account.balance);
-    const Datum values[3] = {Int64GetDatum(account.id), monetary_value(balance),
+    const Datum values[3] = {Int64GetDatum(account.id), monetary_param(balance),
                              Int64GetDatum(account.version)};
     const std::uint64_t updated = g_update_account.run(values, nullptr);
     assert(updated == 1);
@@ -125,20 +116,19 @@ void append_entries(std::int64_t transfer_id, const PlannedTransfer &planned, co
     const MonetaryDatum to_balance = to_datum(planned.to_after.balance);
     const Datum values[9] = {Int64GetDatum(planned.from_after.id),
                              Int64GetDatum(planned.from_after.version),
-                             monetary_value(debit),
-                             monetary_value(from_balance),
+                             monetary_param(debit),
+                             monetary_param(from_balance),
                              Int64GetDatum(planned.to_after.id),
                              Int64GetDatum(planned.to_after.version),
                              Int64GetDatum(transfer_id),
-                             monetary_value(credit),
-                             monetary_value(to_balance)};
+                             monetary_param(credit),
+                             monetary_param(to_balance)};
     g_insert_entries.run(values, nullptr);
 }
 
 std::int64_t external_account(const Currency &currency) {
     const std::string code(currency.code.view());
-    const Datum values[1] = {
-        pg_call([&code]() noexcept { return CStringGetTextDatum(code.c_str()); })};
+    const Datum values[1] = {text_param(code)};
     if (g_find_external.run(values, nullptr) != 1) {
         throw MoneyError(ErrorKind::account_currency_mismatch,
                          "no account holds " + code + ", so nothing can be paid in or out in it");

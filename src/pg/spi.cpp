@@ -80,6 +80,10 @@ std::uint64_t SavedStatement::run(const Datum *values, const char *nulls, long m
     });
 }
 
+Datum text_param(const std::string &value) {
+    return pg_call([&value]() noexcept { return CStringGetTextDatum(value.c_str()); });
+}
+
 bool column_is_null(std::uint64_t row, int number) {
     bool is_null = false;
     pg_call([row, number, &is_null]() noexcept { column(row, number, &is_null); });

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "monetary_datum.hpp"
@@ -41,6 +42,13 @@ class SavedStatement {
     SPIPlanPtr plan_ = nullptr;
     std::uint64_t prepared_for_ = 0;  // the types generation the plan was prepared in
 };
+
+// Statement parameters. A monetary parameter points at `datum`, which must outlive the run; a
+// text parameter is palloc'd in the current memory context.
+inline Datum monetary_param(const MonetaryDatum &datum) {
+    return PointerGetDatum(const_cast<MonetaryDatum *>(&datum));
+}
+Datum text_param(const std::string &value);
 
 // Column readers for the current SPI_tuptable. Column numbers start at 1.
 bool column_is_null(std::uint64_t row, int column);
