@@ -336,7 +336,7 @@ CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON @extschema@.entries
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.append_only_trigger();
 
 -- Account balances and versions change only inside the ledger's own functions; accounts are
--- never deleted.
+-- never deleted. INSERT is left to privileges: pg_restore needs it.
 CREATE FUNCTION @extschema@.account_write_trigger() RETURNS trigger
 AS 'MODULE_PATHNAME', 'ledger_account_write_trigger' LANGUAGE C;
 CREATE TRIGGER accounts_guarded BEFORE UPDATE OR DELETE ON @extschema@.accounts
@@ -432,21 +432,21 @@ $$;
 CREATE FUNCTION @extschema@.verify()
 RETURNS TABLE (invariant text, subject text, detail text)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    -- Sums are taken in numeric: every balance is in range, but a running total in monetary
+    -- could still overflow part way.
     SELECT 'currency balances sum to zero', a.currency,
-           'sum of balances is ' || @extschema@.sum(a.balance)::text
+           'sum of balances is ' || sum(@extschema@.amount(a.balance)) || ' ' || a.currency
       FROM @extschema@.accounts a
      GROUP BY a.currency
-    HAVING @extschema@.sum(a.balance) OPERATOR(@extschema@.<>)
-           @extschema@.monetary(0, a.currency)
+    HAVING sum(@extschema@.amount(a.balance)) <> 0
     UNION ALL
     SELECT 'balance equals the sum of entries', 'account ' || a.id,
            'balance ' || a.balance::text || ', entries sum to '
-           || coalesce(@extschema@.sum(e.amount)::text, 'nothing')
+           || coalesce(sum(@extschema@.amount(e.amount)), 0)
       FROM @extschema@.accounts a
       LEFT JOIN @extschema@.entries e ON e.account_id = a.id
      GROUP BY a.id, a.balance
-    HAVING coalesce(@extschema@.sum(e.amount), @extschema@.monetary(0, a.currency))
-           OPERATOR(@extschema@.<>) a.balance
+    HAVING coalesce(sum(@extschema@.amount(e.amount)), 0) <> @extschema@.amount(a.balance)
     UNION ALL
     SELECT 'balance equals the last balance_after', 'account ' || a.id,
            'balance ' || a.balance::text || ', last entry says ' || e.balance_after::text

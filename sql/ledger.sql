@@ -110,3 +110,14 @@ SELECT balance(:whale) AS whale, balance(:reserve) AS reserve;
 SELECT error_of(format('SELECT ledger.deposit(%s, ''1 JPY'')', :reserve));
 SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1 JPY'')', :whale, :yen));
 SELECT * FROM verify();
+-- verify() sums in numeric: legitimate balances whose running total would overflow monetary.
+SELECT create_account('whale 2', 'JPY', NULL) AS whale2, create_account('reserve 2', 'JPY') AS reserve2 \gset
+SELECT transfer(:whale2, :reserve2, '170141183460469231731687303715884105727 JPY') > 0 AS moved;
+SELECT withdraw(:reserve, '1 JPY') > 0 AS withdrawn;
+SELECT * FROM verify();
+
+-- transfer() cannot move money in or out of the world: that is what deposit() and withdraw(),
+-- granted separately, are for.
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :usd_external, :alice));
+SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :alice, :usd_external));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 USD'')', :usd_external));

@@ -30,6 +30,8 @@ enum class ErrorKind {
     duplicate_account,          // an account name that is taken
     append_only,                // rewriting transfers or entries
     account_write_refused,      // changing accounts outside the ledger's functions
+    external_account,           // transfer() naming an external account
+    internal,                   // a broken invariant: a bug, never the caller's fault
 };
 
 class MoneyError : public std::runtime_error {

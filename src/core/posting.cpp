@@ -45,8 +45,9 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
         throw MoneyError(ErrorKind::same_account,
                          "cannot transfer from " + account_name(from) + " to itself");
     }
-    require_currency(from, amount);
-    require_currency(to, amount);
+    // The caller's own account is named first: an external account shares its currency.
+    require_currency(from.external ? to : from, amount);
+    require_currency(from.external ? from : to, amount);
     if (expected) {
         const AccountState &checked = expected->account_id == to.id ? to : from;
         assert(expected->account_id == checked.id);

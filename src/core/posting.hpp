@@ -16,6 +16,7 @@ struct AccountState {
     std::optional<Money> min_balance;  // nullopt: no lower bound
     std::optional<Money> max_balance;  // nullopt: no upper bound
     std::int64_t version = 0;          // entries so far; the next entry gets version + 1
+    bool external = false;             // the outside world of its currency
 };
 
 // A compare-and-swap precondition: the account must be at this version.

@@ -9,10 +9,33 @@
 namespace ledger::pg {
 namespace {
 
+// Copies `text`, cut if need be at a character boundary: messages quote caller input (an
+// idempotency key, say) and must stay valid UTF-8.
+template <std::size_t N>
+void copy_text(char (&target)[N], const char *text) {
+    const int written = std::snprintf(target, N, "%s", text);
+    if (written < 0 || static_cast<std::size_t>(written) < N) {
+        return;
+    }
+    std::size_t end = N - 1;
+    std::size_t lead = end;
+    while (lead > 0 && (static_cast<unsigned char>(target[lead - 1]) & 0xC0) == 0x80) {
+        --lead;
+    }
+    if (lead > 0) {
+        const auto first = static_cast<unsigned char>(target[lead - 1]);
+        const std::size_t length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1;
+        if (lead - 1 + length > end) {
+            end = lead - 1;
+        }
+    }
+    target[end] = '\0';
+}
+
 void set_message(PendingError &pending, int sqlstate, const char *message, const char *hint) {
     pending.sqlstate = sqlstate;
-    std::snprintf(pending.message, sizeof pending.message, "%s", message);
-    std::snprintf(pending.hint, sizeof pending.hint, "%s", hint);
+    copy_text(pending.message, message);
+    copy_text(pending.hint, hint);
 }
 
 }  // namespace

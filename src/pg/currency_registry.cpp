@@ -88,18 +88,22 @@ bool insert_registered(const Currency &currency, text *name) {
         Datum values[3] = {CStringGetTextDatum(code.c_str()), Int16GetDatum(minor_units),
                            PointerGetDatum(name)};
         const char nulls[3] = {' ', ' ', name == nullptr ? 'n' : ' '};
-        SPI_execute_with_args(
-            "INSERT INTO ledger.custom_currencies (code, minor_units, name) VALUES ($1, $2, $3) "
-            "ON CONFLICT (code) DO NOTHING",
-            3, types, values, nulls, false, 0);
+        if (SPI_execute_with_args("INSERT INTO ledger.custom_currencies (code, minor_units, name) "
+                                  "VALUES ($1, $2, $3) "
+                                  "ON CONFLICT (code) DO NOTHING",
+                                  3, types, values, nulls, false, 0) != SPI_OK_INSERT) {
+            elog(ERROR, "could not register currency %s", code.c_str());
+        }
         const bool inserted = SPI_processed == 1;
         if (inserted) {
             const char *definition =
                 quote_identifier(psprintf("%s%s", kDefinitionPrefix, code.c_str()));
-            SPI_execute(psprintf("CREATE FUNCTION ledger.%s() RETURNS integer LANGUAGE sql "
-                                 "IMMUTABLE PARALLEL SAFE RETURN %d",
-                                 definition, minor_units),
-                        false, 0);
+            if (SPI_execute(psprintf("CREATE FUNCTION ledger.%s() RETURNS integer LANGUAGE sql "
+                                     "IMMUTABLE PARALLEL SAFE RETURN %d",
+                                     definition, minor_units),
+                            false, 0) != SPI_OK_UTILITY) {
+                elog(ERROR, "could not record currency %s", code.c_str());
+            }
             SPI_execute(psprintf("COMMENT ON FUNCTION ledger.%s() IS 'minor units of %s, "
                                  "registered by ledger.create_currency; never drop or replace'",
                                  definition, code.c_str()),

@@ -7,20 +7,21 @@
 #include "boundary.hpp"
 #include "monetary_datum.hpp"
 #include "postgres_arguments.hpp"
+#include "spi.hpp"
+#include "spi.hpp"
 
 using namespace ledger;
 using namespace ledger::pg;
 
 namespace {
 
-Datum money_array(FunctionCallInfo fcinfo, const std::vector<Money> &parts) {
+Datum money_array(const std::vector<Money> &parts) {
     std::vector<Datum> elements;
     elements.reserve(parts.size());
     for (const Money &part : parts) {
         elements.push_back(money_datum(part));
     }
-    const Oid element_type =
-        pg_call([fcinfo]() noexcept { return get_fn_expr_argtype(fcinfo->flinfo, 0); });
+    const Oid element_type = monetary_type_oid();
     Datum *data = elements.data();
     const int count = static_cast<int>(elements.size());
     return pg_call([data, count, element_type]() noexcept {
@@ -56,7 +57,7 @@ LEDGER_FUNCTION(monetary_convert) {
 LEDGER_FUNCTION(monetary_allocate_evenly) {
     return at_boundary([&] {
         const Money money = to_money(*monetary_arg(fcinfo, 0));
-        return money_array(fcinfo, allocate_evenly(money, PG_GETARG_INT32(1)));
+        return money_array(allocate_evenly(money, PG_GETARG_INT32(1)));
     });
 }
 
@@ -64,6 +65,6 @@ LEDGER_FUNCTION(monetary_allocate_evenly) {
 LEDGER_FUNCTION(monetary_allocate_by_ratios) {
     return at_boundary([&] {
         const Money money = to_money(*monetary_arg(fcinfo, 0));
-        return money_array(fcinfo, allocate_by_ratios(money, int4_array_arg(fcinfo, 1)));
+        return money_array(allocate_by_ratios(money, int4_array_arg(fcinfo, 1)));
     });
 }

@@ -1,7 +1,6 @@
 #include "posting.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 #include "../core/error.hpp"
 #include "../core/posting.hpp"
@@ -26,7 +25,8 @@ class WriteScope {
 };
 
 SavedStatement g_lock_account(
-    "SELECT balance, min_balance, max_balance, version FROM ledger.accounts WHERE id = $1 "
+    "SELECT balance, min_balance, max_balance, version, is_external FROM ledger.accounts "
+    "WHERE id = $1 "
     "FOR UPDATE",
     {INT8OID});
 SavedStatement g_find_by_key(
@@ -45,8 +45,12 @@ SavedStatement g_insert_entries(
     "VALUES ($1, $2, $7, $3, $4), ($5, $6, $7, $8, $9)",
     {INT8OID, INT8OID, SavedStatement::monetary, SavedStatement::monetary, INT8OID, INT8OID,
      INT8OID, SavedStatement::monetary, SavedStatement::monetary});
-SavedStatement g_find_external("SELECT id FROM ledger.accounts WHERE is_external AND currency = $1",
-                               {TEXTOID});
+// The external account of an account's currency; no row for an unknown account. The currency of
+// an account never changes, so reading it before the locks is safe.
+SavedStatement g_find_external(
+    "SELECT e.id FROM ledger.accounts a "
+    "LEFT JOIN ledger.accounts e ON e.is_external AND e.currency = a.currency WHERE a.id = $1",
+    {INT8OID});
 
 std::optional<Money> optional_money(std::uint64_t row, int column) {
     if (column_is_null(row, column)) {
@@ -55,14 +59,30 @@ std::optional<Money> optional_money(std::uint64_t row, int column) {
     return to_money(monetary_column(row, column));
 }
 
-AccountState lock_account(std::int64_t id) {
+[[noreturn]] void unknown_account(std::int64_t id) {
+    throw MoneyError(ErrorKind::unknown_account,
+                     "account " + std::to_string(id) + " does not exist");
+}
+
+// Locks one account. Only `external_side` may be an external account: transfer() moving money
+// in or out of the world would bypass the grants on deposit() and withdraw().
+AccountState lock_account(std::int64_t id, std::int64_t external_side) {
     const Datum values[1] = {Int64GetDatum(id)};
     if (g_lock_account.run(values, nullptr) != 1) {
-        throw MoneyError(ErrorKind::unknown_account,
-                         "account " + std::to_string(id) + " does not exist");
+        unknown_account(id);
     }
-    return AccountState{id, to_money(monetary_column(0, 1)), optional_money(0, 2),
-                        optional_money(0, 3), int64_column(0, 4)};
+    const bool external = bool_column(0, 5);
+    if (external && id != external_side) {
+        throw MoneyError(ErrorKind::external_account,
+                         "account " + std::to_string(id) + " is an external account",
+                         "Move money in and out with ledger.deposit() and ledger.withdraw().");
+    }
+    return AccountState{id,
+                        to_money(monetary_column(0, 1)),
+                        optional_money(0, 2),
+                        optional_money(0, 3),
+                        int64_column(0, 4),
+                        external};
 }
 
 // The transfer made earlier with the request's key, if any; throws idempotency_conflict when
@@ -104,9 +124,10 @@ void store_account(const AccountState &account) {
     const MonetaryDatum balance = to_datum(account.balance);
     const Datum values[3] = {Int64GetDatum(account.id), monetary_param(balance),
                              Int64GetDatum(account.version)};
-    const std::uint64_t updated = g_update_account.run(values, nullptr);
-    assert(updated == 1);
-    (void)updated;
+    if (g_update_account.run(values, nullptr) != 1) {
+        throw MoneyError(ErrorKind::internal,
+                         "account " + std::to_string(account.id) + " was locked but not updated");
+    }
 }
 
 void append_entries(std::int64_t transfer_id, const PlannedTransfer &planned, const Money &amount) {
@@ -126,29 +147,34 @@ void append_entries(std::int64_t transfer_id, const PlannedTransfer &planned, co
     g_insert_entries.run(values, nullptr);
 }
 
-std::int64_t external_account(const Currency &currency) {
-    const std::string code(currency.code.view());
-    const Datum values[1] = {text_param(code)};
+std::int64_t external_account_for(std::int64_t account) {
+    const Datum values[1] = {Int64GetDatum(account)};
     if (g_find_external.run(values, nullptr) != 1) {
-        throw MoneyError(ErrorKind::account_currency_mismatch,
-                         "no account holds " + code + ", so nothing can be paid in or out in it");
+        unknown_account(account);
+    }
+    if (column_is_null(0, 1)) {
+        throw MoneyError(ErrorKind::internal, "the currency of account " + std::to_string(account) +
+                                                  " has no external account");
     }
     return int64_column(0, 1);
 }
 
-// Locks both accounts in ascending id order, so that no two ledger calls wait for each other in
-// a cycle, whichever way they move money.
-std::pair<AccountState, AccountState> lock_pair(std::int64_t from, std::int64_t to) {
+// Locks both accounts in ascending id order, so that two ledger calls, each alone in its
+// transaction, never wait for each other in a cycle, whichever way they move money. (Several
+// calls in one transaction can still deadlock with another such transaction; PostgreSQL then
+// raises 40P01.)
+std::pair<AccountState, AccountState> lock_pair(std::int64_t from, std::int64_t to,
+                                                std::int64_t external_side) {
     if (from == to) {
-        const AccountState only = lock_account(from);
+        const AccountState only = lock_account(from, external_side);
         return {only, only};
     }
     if (from < to) {
-        AccountState first = lock_account(from);
-        return {first, lock_account(to)};
+        AccountState first = lock_account(from, external_side);
+        return {first, lock_account(to, external_side)};
     }
-    AccountState first = lock_account(to);
-    return {lock_account(from), first};
+    AccountState first = lock_account(to, external_side);
+    return {lock_account(from, external_side), first};
 }
 
 }  // namespace
@@ -159,11 +185,13 @@ bool ledger_write_in_progress() {
 
 namespace {
 
-std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion> expected) {
+// Moves the money; `external_side` is the one account allowed to be external (0: none).
+std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion> expected,
+                  std::int64_t external_side) {
     require_positive(request.amount);
     SpiSession spi;
     WriteScope writing;
-    const auto [from, to] = lock_pair(request.from_account, request.to_account);
+    const auto [from, to] = lock_pair(request.from_account, request.to_account, external_side);
     // After the locks: a concurrent call with the same key and accounts has committed by now.
     if (request.idempotency_key) {
         if (const std::optional<std::int64_t> earlier = earlier_transfer(request)) {
@@ -176,7 +204,10 @@ std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion>
     if (!inserted) {
         // A concurrent call with this key, on other accounts, committed first.
         const std::optional<std::int64_t> earlier = earlier_transfer(request);
-        assert(earlier);
+        if (!earlier) {
+            throw MoneyError(ErrorKind::internal, "idempotency key \"" + *request.idempotency_key +
+                                                      "\" conflicted but names no transfer");
+        }
         spi.finish();
         return *earlier;
     }
@@ -197,26 +228,25 @@ std::optional<ExpectedVersion> expected_of(const TransferRequest &request, std::
 }  // namespace
 
 std::int64_t post_transfer(const TransferRequest &request) {
-    return post(request, expected_of(request, request.from_account));
+    return post(request, expected_of(request, request.from_account), 0);
 }
 
 std::int64_t post_external(TransferRequest request, ExternalSide external_side) {
     require_positive(request.amount);
+    const std::int64_t own =
+        external_side == ExternalSide::source ? request.to_account : request.from_account;
     std::int64_t external = 0;
     {
         SpiSession spi;
-        external = external_account(request.amount.currency);
+        external = external_account_for(own);
         spi.finish();
     }
-    std::int64_t own = 0;
     if (external_side == ExternalSide::source) {
         request.from_account = external;
-        own = request.to_account;
     } else {
         request.to_account = external;
-        own = request.from_account;
     }
-    return post(request, expected_of(request, own));
+    return post(request, expected_of(request, own), external);
 }
 
 }  // namespace ledger::pg

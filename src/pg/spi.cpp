@@ -6,14 +6,15 @@ namespace ledger::pg {
 namespace {
 
 Oid g_monetary_oid = InvalidOid;
-std::uint64_t g_types_generation = 1;
+uint32 g_monetary_hash = 0;  // of g_monetary_oid in the TYPEOID syscache
 bool g_callback_registered = false;
 
-// Any change to pg_type may have dropped ledger.monetary; plans prepared with its old OID are
-// re-prepared on next use.
-void forget_types(Datum, int, uint32) {
-    g_monetary_oid = InvalidOid;
-    ++g_types_generation;
+// A change to ledger.monetary's pg_type row (DROP EXTENSION, for one) or a full cache reset
+// (hash 0) forgets its OID; statements prepared with the old one are prepared again on next use.
+void forget_monetary_type(Datum, int, uint32 hash) {
+    if (hash == 0 || hash == g_monetary_hash) {
+        g_monetary_oid = InvalidOid;
+    }
 }
 
 Datum column(std::uint64_t row, int column, bool *is_null) {
@@ -24,14 +25,17 @@ Datum column(std::uint64_t row, int column, bool *is_null) {
 
 Oid monetary_type_oid() {
     if (!g_callback_registered) {
-        pg_call([]() noexcept { CacheRegisterSyscacheCallback(TYPEOID, forget_types, 0); });
+        pg_call([]() noexcept { CacheRegisterSyscacheCallback(TYPEOID, forget_monetary_type, 0); });
         g_callback_registered = true;
     }
     if (!OidIsValid(g_monetary_oid)) {
-        g_monetary_oid = pg_call([]() noexcept {
+        const Oid oid = pg_call([]() noexcept {
             return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("monetary"),
                                    ObjectIdGetDatum(get_namespace_oid("ledger", false)));
         });
+        g_monetary_hash = pg_call(
+            [oid]() noexcept { return GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(oid)); });
+        g_monetary_oid = oid;
     }
     return g_monetary_oid;
 }
@@ -49,7 +53,12 @@ SavedStatement::SavedStatement(const char *sql, std::initializer_list<Oid> types
 
 std::uint64_t SavedStatement::run(const Datum *values, const char *nulls, long max_rows) {
     const Oid monetary_oid = monetary_type_oid();
-    if (plan_ == nullptr || prepared_for_ != g_types_generation) {
+    if (plan_ == nullptr || prepared_with_ != monetary_oid) {
+        if (plan_ != nullptr) {
+            SPIPlanPtr stale = plan_;
+            plan_ = nullptr;
+            pg_call([stale]() noexcept { SPI_freeplan(stale); });
+        }
         std::vector<Oid> resolved = types_;
         for (Oid &type : resolved) {
             if (type == monetary) {
@@ -68,7 +77,7 @@ std::uint64_t SavedStatement::run(const Datum *values, const char *nulls, long m
             SPI_keepplan(plan);
             return plan;
         });
-        prepared_for_ = g_types_generation;
+        prepared_with_ = monetary_oid;
     }
     SPIPlanPtr plan = plan_;
     return pg_call([plan, values, nulls, max_rows]() noexcept {

@@ -23,8 +23,8 @@ class SpiSession {
     void finish();
 };
 
-// A statement prepared on first use and kept for the life of the backend (re-prepared if the
-// extension's types change, as after DROP and CREATE EXTENSION).
+// A statement prepared on first use and kept for the life of the backend (prepared again, and the
+// old plan freed, when ledger.monetary's OID changes, as after DROP and CREATE EXTENSION).
 class SavedStatement {
   public:
     // `monetary` in `types` stands for ledger.monetary, whose OID is only known at run time.
@@ -40,7 +40,7 @@ class SavedStatement {
     const char *sql_;
     std::vector<Oid> types_;
     SPIPlanPtr plan_ = nullptr;
-    std::uint64_t prepared_for_ = 0;  // the types generation the plan was prepared in
+    Oid prepared_with_ = InvalidOid;  // the OID of ledger.monetary the plan was prepared with
 };
 
 // Statement parameters. A monetary parameter points at `datum`, which must outlive the run; a

@@ -23,6 +23,7 @@ constexpr int kVersionConflict = MAKE_SQLSTATE('L', 'G', '1', '0', '8');
 constexpr int kDuplicateAccount = MAKE_SQLSTATE('L', 'G', '1', '0', '9');
 constexpr int kAppendOnly = MAKE_SQLSTATE('L', 'G', '1', '1', '0');
 constexpr int kAccountWriteRefused = MAKE_SQLSTATE('L', 'G', '1', '1', '1');
+constexpr int kExternalAccount = MAKE_SQLSTATE('L', 'G', '1', '1', '2');
 
 inline int sqlstate_for(ErrorKind kind) {
     switch (kind) {
@@ -68,6 +69,10 @@ inline int sqlstate_for(ErrorKind kind) {
             return kAppendOnly;
         case ErrorKind::account_write_refused:
             return kAccountWriteRefused;
+        case ErrorKind::external_account:
+            return kExternalAccount;
+        case ErrorKind::internal:
+            return ERRCODE_INTERNAL_ERROR;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

@@ -2,11 +2,12 @@
 -- search_path hijacking, append-only triggers, and verify() on a consistent and a corrupted
 -- ledger.
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 SELECT create_account('sec alice', 'EUR') AS alice \gset
 SELECT create_account('sec bob', 'EUR') AS bob \gset
 SELECT deposit(:alice, '100.00 EUR') > 0 AS funded \gset
+SELECT id AS eur_external FROM ledger.accounts WHERE is_external AND currency = 'EUR' \gset
 
 CREATE ROLE ledger_tap_nobody;
 CREATE ROLE ledger_tap_reader;
@@ -69,6 +70,8 @@ SELECT throws_ok(format('UPDATE ledger.accounts SET min_balance = NULL WHERE id 
 SELECT throws_ok(format('INSERT INTO ledger.entries VALUES (%s, 99, 1, ''1000 EUR'', ''1000 EUR'')', :alice),
                  '42501', NULL, 'mover cannot forge entries');
 SELECT throws_ok('SELECT * FROM ledger.accounts', '42501', NULL, 'mover cannot read the tables');
+SELECT throws_ok(format('SELECT ledger.transfer(%s, %s, ''1000000.00 EUR'')', :eur_external, :bob),
+                 'LG112', NULL, 'transfer() cannot create money from the external account');
 RESET ROLE;
 
 -- A search_path hijack: an operator that calls every bigint equal, found first on the caller's
