@@ -1,0 +1,15 @@
+-- The hand-written transfer where every transfer debits one hot account.
+\set a 2
+\set b random(3, :accounts + 1)
+BEGIN;
+SELECT id FROM handmade.accounts WHERE id IN (:a, :b) ORDER BY id FOR UPDATE;
+UPDATE handmade.accounts SET balance = balance - 1, version = version + 1
+ WHERE id = :a AND balance - 1 >= coalesce(min_balance, balance - 1)
+RETURNING version AS from_version, balance AS from_balance \gset
+UPDATE handmade.accounts SET balance = balance + 1, version = version + 1 WHERE id = :b
+RETURNING version AS to_version, balance AS to_balance \gset
+INSERT INTO handmade.transfers (from_account, to_account, amount) VALUES (:a, :b, 1)
+RETURNING id AS transfer_id \gset
+INSERT INTO handmade.entries VALUES (:a, :from_version, :transfer_id, -1, :from_balance),
+                                    (:b, :to_version, :transfer_id, 1, :to_balance);
+END;
