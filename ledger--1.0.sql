@@ -252,10 +252,25 @@ CREATE FUNCTION @extschema@.monetary_larger(@extschema@.monetary, @extschema@.mo
 RETURNS @extschema@.monetary
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- sum keeps its running total in place (internal state) rather than making a new value a row.
+CREATE FUNCTION @extschema@.monetary_sum_step(internal, @extschema@.monetary) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_final(internal) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE AGGREGATE @extschema@.sum(@extschema@.monetary) (
-    SFUNC = @extschema@.monetary_add,
-    STYPE = @extschema@.monetary,
-    COMBINEFUNC = @extschema@.monetary_add,
+    SFUNC = @extschema@.monetary_sum_step,
+    STYPE = internal,
+    FINALFUNC = @extschema@.monetary_sum_final,
+    COMBINEFUNC = @extschema@.monetary_sum_combine,
+    SERIALFUNC = @extschema@.monetary_sum_serialize,
+    DESERIALFUNC = @extschema@.monetary_sum_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE @extschema@.min(@extschema@.monetary) (

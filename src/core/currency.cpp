@@ -42,12 +42,6 @@ std::optional<CurrencyCode> CurrencyCode::parse(std::string_view text) {
     return code;
 }
 
-CurrencyCode CurrencyCode::from_bytes(const char (&bytes)[kMaxCodeLength]) {
-    CurrencyCode code;
-    std::memcpy(code.bytes_.data(), bytes, kMaxCodeLength);
-    return code;
-}
-
 std::string_view CurrencyCode::view() const {
     return std::string_view(bytes_.data(), strnlen(bytes_.data(), kMaxCodeLength));
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -23,7 +24,11 @@ class CurrencyCode {
     CurrencyCode() = default;
     // Accepts 3 to 7 letters or digits, the first a letter, in any case; nullopt otherwise.
     static std::optional<CurrencyCode> parse(std::string_view text);
-    static CurrencyCode from_bytes(const char (&bytes)[kMaxCodeLength]);
+    static CurrencyCode from_bytes(const char (&bytes)[kMaxCodeLength]) {
+        CurrencyCode code;
+        std::memcpy(code.bytes_.data(), bytes, kMaxCodeLength);
+        return code;
+    }
 
     std::string_view view() const;
     const std::array<char, kMaxCodeLength> &bytes() const { return bytes_; }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/multiprecision/cpp_int.hpp>
+#include <climits>
 #include <cstdint>
 
 namespace ledger {
@@ -29,9 +30,24 @@ struct StoredMinorUnits {
     std::int64_t high;
 };
 
-StoredMinorUnits to_stored(const MinorUnits &value);
+// Inline: every operator on a stored value starts and ends here.
+inline StoredMinorUnits to_stored(const MinorUnits &value) {
+    const auto bits = static_cast<unsigned __int128>(static_cast<__int128>(value));
+    return {static_cast<std::uint64_t>(bits), static_cast<std::int64_t>(bits >> 64)};
+}
+
+[[noreturn]] void stored_out_of_range();
+
 // Throws out_of_range for the one int128 value outside the range, -2^127.
-MinorUnits from_stored(const StoredMinorUnits &stored);
+inline MinorUnits from_stored(const StoredMinorUnits &stored) {
+    // -2^127 is the one int128 without a positive twin, so it is outside the range.
+    if (stored.high == INT64_MIN && stored.low == 0) {
+        stored_out_of_range();
+    }
+    const auto bits =
+        (static_cast<unsigned __int128>(static_cast<std::uint64_t>(stored.high)) << 64) | stored.low;
+    return MinorUnits(static_cast<__int128>(bits));
+}
 
 // Narrows an intermediate result; throws out_of_range naming `what` when it does not fit.
 MinorUnits checked_narrow(const BigInt &value, const char *what);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "../core/money.hpp"
 #include "postgres_headers.hpp"
@@ -24,8 +25,20 @@ inline const MonetaryDatum *monetary_arg(FunctionCallInfo fcinfo, int n) {
     return reinterpret_cast<const MonetaryDatum *>(DatumGetPointer(PG_GETARG_DATUM(n)));
 }
 
-Money to_money(const MonetaryDatum &datum);
-MonetaryDatum to_datum(const Money &money);
+inline Money to_money(const MonetaryDatum &datum) {
+    return Money{from_stored({datum.amount_low, datum.amount_high}),
+                 Currency{CurrencyCode::from_bytes(datum.code), datum.minor_units}};
+}
+
+inline MonetaryDatum to_datum(const Money &money) {
+    const StoredMinorUnits stored = to_stored(money.amount);
+    MonetaryDatum datum{};
+    datum.amount_low = stored.low;
+    datum.amount_high = stored.high;
+    std::memcpy(datum.code, money.currency.code.bytes().data(), kMaxCodeLength);
+    datum.minor_units = static_cast<std::uint8_t>(money.currency.minor_units);
+    return datum;
+}
 // A palloc'd copy of `money` as a Datum.
 Datum money_datum(const Money &money);
 

@@ -9,6 +9,7 @@ extern "C" {
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/fmgrprotos.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "nodes/value.h"

@@ -3,7 +3,7 @@
 BEGIN;
 -- Names below are schema-qualified: ledger is deliberately not on the path.
 SET LOCAL search_path = public;
-SELECT plan(37);
+SELECT plan(38);
 
 SELECT has_type('ledger', 'monetary', 'ledger.monetary exists');
 SELECT is((SELECT typlen::int FROM pg_type WHERE oid = 'ledger.monetary'::regtype), 24,
@@ -82,8 +82,14 @@ SELECT results_eq(
        WHERE p.pronamespace = 'ledger'::regnamespace ORDER BY 1$$,
     $$VALUES ('max', 's', 'ledger.monetary_larger', 'ledger.>(ledger.monetary,ledger.monetary)'),
              ('min', 's', 'ledger.monetary_smaller', 'ledger.<(ledger.monetary,ledger.monetary)'),
-             ('sum', 's', 'ledger.monetary_add', '0')$$,
+             ('sum', 's', 'ledger.monetary_sum_combine', '0')$$,
     'aggregates are parallel safe, with combine functions and sort operators');
+SELECT results_eq(
+    $$SELECT aggtranstype::regtype::text, aggserialfn::text, aggdeserialfn::text, aggfinalfn::text
+        FROM pg_aggregate WHERE aggfnoid = 'ledger.sum(ledger.monetary)'::regprocedure$$,
+    $$VALUES ('internal', 'ledger.monetary_sum_serialize', 'ledger.monetary_sum_deserialize',
+              'ledger.monetary_sum_final')$$,
+    'sum keeps an internal state that parallel workers serialize');
 
 -- Casts: explicit only, to and from text.
 SELECT has_cast('ledger.monetary', 'text', 'monetary -> text');
@@ -138,6 +144,11 @@ SELECT results_eq(
         ('ledger.monetary_send(ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_smaller(ledger.monetary,ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_subtract(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_sum_combine(internal,internal)', 'i', 's', false),
+        ('ledger.monetary_sum_deserialize(bytea,internal)', 'i', 's', true),
+        ('ledger.monetary_sum_final(internal)', 'i', 's', false),
+        ('ledger.monetary_sum_serialize(internal)', 'i', 's', true),
+        ('ledger.monetary_sum_step(internal,ledger.monetary)', 'i', 's', false),
         ('ledger.scale(ledger.monetary,numeric,ledger.rounding_mode)', 'i', 's', true),
         ('ledger.statement(bigint,boolean,integer,bigint)', 's', 's', false),
         ('ledger.transfer(bigint,bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false),
