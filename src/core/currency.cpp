@@ -1,6 +1,6 @@
 #include "currency.hpp"
 
-#include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "error.hpp"
@@ -20,10 +20,6 @@ bool is_ascii_digit(char c) {
 }
 char to_upper(char c) {
     return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iso_less(const IsoCurrency &entry, std::string_view code) {
-    return std::string_view(entry.code) < code;
 }
 
 }  // namespace
@@ -53,14 +49,44 @@ const IsoCurrency *iso_currencies_end() {
     return std::end(kIsoCurrencies);
 }
 
-const IsoCurrency *find_iso_currency(const CurrencyCode &code) {
-    const std::string_view wanted = code.view();
-    const IsoCurrency *found =
-        std::lower_bound(iso_currencies_begin(), iso_currencies_end(), wanted, iso_less);
-    if (found == iso_currencies_end() || wanted != found->code) {
-        return nullptr;
+namespace {
+
+constexpr int kLetters = 26;
+
+// Every ISO code is three upper-case letters, so a 26^3 table answers a lookup in one step; text
+// input does one per value.
+int three_letter_index(std::string_view code) {
+    if (code.size() != 3) {
+        return -1;
     }
-    return found;
+    int index = 0;
+    for (const char c : code) {
+        if (c < 'A' || c > 'Z') {
+            return -1;
+        }
+        index = index * kLetters + (c - 'A');
+    }
+    return index;
+}
+
+const std::array<const IsoCurrency *, kLetters * kLetters * kLetters> &iso_index() {
+    static const auto index = [] {
+        std::array<const IsoCurrency *, kLetters * kLetters * kLetters> table{};
+        for (const IsoCurrency *c = iso_currencies_begin(); c != iso_currencies_end(); ++c) {
+            const int slot = three_letter_index(c->code);
+            assert(slot >= 0 && table[slot] == nullptr);
+            table[slot] = c;
+        }
+        return table;
+    }();
+    return index;
+}
+
+}  // namespace
+
+const IsoCurrency *find_iso_currency(const CurrencyCode &code) {
+    const int slot = three_letter_index(code.view());
+    return slot < 0 ? nullptr : iso_index()[slot];
 }
 
 std::optional<Currency> find_currency(const CurrencyCode &code, const CurrencyResolver &resolver) {

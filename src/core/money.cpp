@@ -28,6 +28,10 @@ Money add(const Money &a, const Money &b) {
     return sum;
 }
 
+MinorUnits add_minor_units(const MinorUnits &a, const MinorUnits &b) {
+    return checked("addition", [&] { return MinorUnits(a + b); });
+}
+
 Money subtract(const Money &a, const Money &b) {
     require_same_currency(a.currency, b.currency, "subtract");
     Money difference{checked("subtraction", [&] { return MinorUnits(a.amount - b.amount); }),

@@ -15,6 +15,8 @@ struct Money {
 };
 
 Money add(const Money &a, const Money &b);
+// a + b for amounts already known to share a currency (a running total); throws out_of_range.
+MinorUnits add_minor_units(const MinorUnits &a, const MinorUnits &b);
 Money subtract(const Money &a, const Money &b);
 Money negate(const Money &a);
 Money absolute(const Money &a);

@@ -15,9 +15,10 @@ namespace {
 
 // Lives in the aggregate's memory context; trivially destructible, since PostgreSQL frees it.
 struct SumState {
-    MonetaryDatum total;  // its currency tag is that of the first value
+    MonetaryDatum currency;  // the first value: its code and minor units tag the total
+    StoredMinorUnits total;  // converted to a checked Boost integer for each addition
 };
-static_assert(std::is_trivially_copyable_v<SumState>);
+static_assert(std::is_trivially_copyable_v<SumState> && std::is_trivially_destructible_v<SumState>);
 
 SumState *state_arg(FunctionCallInfo fcinfo, int n) {
     return PG_ARGISNULL(n) ? nullptr : reinterpret_cast<SumState *>(PG_GETARG_POINTER(n));
@@ -35,16 +36,24 @@ SumState *new_state(FunctionCallInfo fcinfo, const MonetaryDatum &first) {
     MemoryContext context = aggregate_context(fcinfo);
     auto *state = static_cast<SumState *>(
         pg_call([context]() noexcept { return MemoryContextAlloc(context, sizeof(SumState)); }));
-    state->total = first;
+    state->currency = first;
+    state->total = {first.amount_low, first.amount_high};
     return state;
+}
+
+Money total_of(const SumState &state) {
+    Money money = to_money(state.currency);
+    money.amount = from_stored(state.total);
+    return money;
 }
 
 // total += value, in the currency of both; the core's checked addition does the arithmetic.
 void accumulate(SumState &state, const MonetaryDatum &value) {
-    if (!same_currency(state.total, value)) {
-        add(to_money(state.total), to_money(value));  // throws currency_mismatch
+    if (!same_currency(state.currency, value)) {
+        add(total_of(state), to_money(value));  // throws currency_mismatch
     }
-    state.total = to_datum(add(to_money(state.total), to_money(value)));
+    state.total = to_stored(add_minor_units(from_stored(state.total),
+                                            from_stored({value.amount_low, value.amount_high})));
 }
 
 }  // namespace
@@ -74,9 +83,13 @@ LEDGER_FUNCTION(monetary_sum_combine) {
             return PointerGetDatum(left);
         }
         if (left == nullptr) {
-            return PointerGetDatum(new_state(fcinfo, right->total));
+            return PointerGetDatum(new_state(fcinfo, to_datum(total_of(*right))));
         }
-        accumulate(*left, right->total);
+        if (!same_currency(left->currency, right->currency)) {
+            add(total_of(*left), total_of(*right));  // throws currency_mismatch
+        }
+        left->total =
+            to_stored(add_minor_units(from_stored(left->total), from_stored(right->total)));
         return PointerGetDatum(left);
     });
 }
@@ -87,18 +100,18 @@ LEDGER_FUNCTION(monetary_sum_final) {
         if (state == nullptr) {
             PG_RETURN_NULL();
         }
-        return money_datum(to_money(state->total));
+        return money_datum(total_of(*state));
     });
 }
 
 // A partial sum crosses between processes as the 24 bytes of its total.
 LEDGER_FUNCTION(monetary_sum_serialize) {
     return at_boundary([&] {
-        const SumState *state = state_arg(fcinfo, 0);
-        return pg_call([state]() noexcept {
+        const MonetaryDatum total = to_datum(total_of(*state_arg(fcinfo, 0)));
+        return pg_call([&total]() noexcept {
             bytea *bytes = static_cast<bytea *>(palloc(VARHDRSZ + sizeof(MonetaryDatum)));
             SET_VARSIZE(bytes, VARHDRSZ + sizeof(MonetaryDatum));
-            std::memcpy(VARDATA(bytes), &state->total, sizeof(MonetaryDatum));
+            std::memcpy(VARDATA(bytes), &total, sizeof(MonetaryDatum));
             return PointerGetDatum(bytes);
         });
     });
