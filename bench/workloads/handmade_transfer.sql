@@ -1,7 +1,12 @@
 -- What an application writes by hand: lock both rows in id order, check the balance, update
--- both, append one transfer and two entries, in one client-side transaction.
+-- both, append one transfer and two entries, in one client-side transaction. With -D hot=1 every
+-- transfer debits the one hot account (id 2).
 \set a random(2, :accounts + 1)
 \set b 2 + ((:a - 2 + random(1, :accounts - 1)) % :accounts)
+\if :hot
+\set a 2
+\set b random(3, :accounts + 1)
+\endif
 BEGIN;
 SELECT id FROM handmade.accounts WHERE id IN (:a, :b) ORDER BY id FOR UPDATE;
 UPDATE handmade.accounts SET balance = balance - 1, version = version + 1
