@@ -11,9 +11,14 @@ build/core_tests: $(CORE_SOURCES) $(UNIT_SOURCES) $(GENERATED) $(wildcard src/co
 	@mkdir -p build
 	$(CXX) $(TEST_CXXFLAGS) -Isrc/core -o $@ $(CORE_SOURCES) $(UNIT_SOURCES) -lgtest -lgtest_main -pthread
 
-# The fuzz harness runs under libFuzzer with clang; fuzz-smoke replays the seeds in test/fuzz/corpus
-# and then runs a bounded number of new inputs, which libFuzzer keeps in build/fuzz_corpus.
+# The fuzz harnesses run under libFuzzer with clang; fuzz-smoke runs each for FUZZ_RUNS inputs: it
+# replays the committed seeds (test/fuzz/corpus for fuzz_money, test/fuzz/corpus_binary for
+# fuzz_binary) and then tries new inputs, which libFuzzer keeps in a scratch corpus under build/.
 build/fuzz_money: test/fuzz/fuzz_money.cpp $(CORE_SOURCES) $(GENERATED)
+	@mkdir -p build
+	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
+
+build/fuzz_binary: test/fuzz/fuzz_binary.cpp $(CORE_SOURCES) $(GENERATED)
 	@mkdir -p build
 	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
 
@@ -21,7 +26,8 @@ build/fuzz_money: test/fuzz/fuzz_money.cpp $(CORE_SOURCES) $(GENERATED)
 core-test: build/core_tests
 	build/core_tests
 
-FUZZ_RUNS ?= 200000
-fuzz-smoke: build/fuzz_money
-	@mkdir -p build/fuzz_corpus
+FUZZ_RUNS ?= 100000
+fuzz-smoke: build/fuzz_money build/fuzz_binary
+	@mkdir -p build/fuzz_corpus build/fuzz_corpus_binary
 	build/fuzz_money -runs=$(FUZZ_RUNS) -seed=1 build/fuzz_corpus test/fuzz/corpus
+	build/fuzz_binary -runs=$(FUZZ_RUNS) -seed=1 build/fuzz_corpus_binary test/fuzz/corpus_binary
