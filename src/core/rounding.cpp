@@ -46,8 +46,9 @@ BigInt power_of_ten(int exponent) {
     return boost::multiprecision::pow(BigInt(10), static_cast<unsigned>(exponent));
 }
 
-// Bounds the work a hostile factor can cause; numeric's own scale limit is far below.
-constexpr std::size_t kMaxDecimalDigits = 1000;
+// Bounds the work a hostile factor can cause. numeric itself holds up to 131072 digits before the
+// point and 16383 after, so every finite numeric argument fits.
+constexpr std::size_t kMaxDecimalDigits = 131072 + 16383 + 1;
 
 }  // namespace
 

@@ -16,6 +16,18 @@ using namespace ledger::pg;
 namespace {
 
 constexpr const char *kExternalPrefix = "external:";
+// Longer keys and names would not fit a btree index entry; refusing them up front gives a
+// documented error instead of PostgreSQL's index-size one.
+constexpr std::size_t kMaxKeyBytes = 255;
+constexpr std::size_t kMaxNameBytes = 255;
+
+void require_length(const std::string &value, std::size_t max_bytes, const char *what) {
+    if (value.size() > max_bytes) {
+        throw MoneyError(ErrorKind::invalid_parameter,
+                         std::string(what) + " is " + std::to_string(value.size()) +
+                             " bytes long; at most " + std::to_string(max_bytes) + " are allowed");
+    }
+}
 
 void require_argument(FunctionCallInfo fcinfo, int n, const char *name) {
     if (PG_ARGISNULL(n)) {
@@ -36,6 +48,9 @@ TransferRequest request_from(FunctionCallInfo fcinfo, int amount_arg) {
     TransferRequest request;
     request.amount = to_money(*monetary_arg(fcinfo, amount_arg));
     request.idempotency_key = optional_text(fcinfo, amount_arg + 1);
+    if (request.idempotency_key) {
+        require_length(*request.idempotency_key, kMaxKeyBytes, "idempotency key");
+    }
     request.has_metadata = !PG_ARGISNULL(amount_arg + 2);
     request.metadata = request.has_metadata ? PG_GETARG_DATUM(amount_arg + 2) : Datum(0);
     if (!PG_ARGISNULL(amount_arg + 3)) {
@@ -81,6 +96,7 @@ LEDGER_FUNCTION(ledger_create_account) {
         require_argument(fcinfo, 0, "name");
         require_argument(fcinfo, 1, "currency");
         const std::string name = text_arg(fcinfo, 0);
+        require_length(name, kMaxNameBytes, "account name");
         if (name.empty() || name.rfind(kExternalPrefix, 0) == 0) {
             throw MoneyError(ErrorKind::invalid_parameter,
                              "account name \"" + name + "\" is empty or reserved",
