@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""Crash and retry test: concurrent clients move money with idempotency keys while the postmaster
+is killed with SIGKILL and restarted; afterwards every acknowledged call exists exactly once and
+the ledger still adds up.
+
+Runs inside scripts/with-cluster (it needs LEDGER_CLUSTER_DATA and LEDGER_SERVER_OPTIONS to restart
+the server). Short form by default (about 30 seconds); CRASH_SECONDS and CRASH_KILLS make it
+longer. Prints TAP; exits non-zero on any violation.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg2
+
+SECONDS = float(os.environ.get("CRASH_SECONDS", "30"))
+KILLS = int(os.environ.get("CRASH_KILLS", "3"))
+CLIENTS = int(os.environ.get("CRASH_CLIENTS", "8"))
+ACCOUNTS = 20
+SEED = int(os.environ.get("CRASH_SEED", "20261126"))
+PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+
+# SQLSTATEs that mean "refused, and nothing was written": the call is final.
+REFUSED = {"LG101", "LG102"}
+# SQLSTATEs that mean "not done, try the same call again".
+RETRY = {"40001", "40P01", "57P01", "57P02", "57P03", "08006", "08001", "08003", "08004"}
+
+server_up = threading.Event()
+server_up.set()
+stop = threading.Event()
+
+
+def connect():
+    """A connection, waiting for the server to come back if it is down."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn = psycopg2.connect("")
+            conn.autocommit = True
+            return conn
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def setup():
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("CREATE EXTENSION ledger")
+    ids = []
+    for i in range(ACCOUNTS):
+        cur.execute("SELECT ledger.create_account(%s, 'USD')", (f"crash-{i}",))
+        ids.append(cur.fetchone()[0])
+    for account in ids:
+        cur.execute("SELECT ledger.deposit(%s, '1000.00 USD', %s)", (account, f"seed-{account}"))
+    conn.close()
+    return ids
+
+
+class Client(threading.Thread):
+    """Makes calls until told to stop; records each call's final outcome, keyed by its key."""
+
+    def __init__(self, number, accounts, outcomes):
+        super().__init__(name=f"client-{number}")
+        self.number = number
+        self.accounts = accounts
+        self.outcomes = outcomes  # key -> ("acked", transfer id) or ("refused", sqlstate)
+        self.random = random.Random(SEED + number)
+        self.retries = 0
+        self.conn = None
+
+    def call(self, sql, args):
+        """Runs one ledger call until its outcome is known; returns it."""
+        while True:
+            try:
+                if self.conn is None or self.conn.closed:
+                    self.conn = connect()
+                cur = self.conn.cursor()
+                cur.execute(sql, args)
+                return ("acked", cur.fetchone()[0])
+            except psycopg2.Error as error:
+                code = getattr(error, "pgcode", None)
+                if code in REFUSED:
+                    return ("refused", code)
+                if code is not None and code not in RETRY:
+                    return ("error", f"{code}: {error}")
+                # The reply was lost, the server died, or it must be retried: same call, same key.
+                self.retries += 1
+                try:
+                    self.conn.close()
+                except Exception:
+                    pass
+                self.conn = None
+                time.sleep(0.01)
+
+    def run(self):
+        sequence = 0
+        while not stop.is_set():
+            sequence += 1
+            key = f"c{self.number}-{sequence}"
+            a, b = self.random.sample(self.accounts, 2)
+            amount = f"{self.random.randint(1, 30000) / 100:.2f} USD"
+            kind = self.random.choice(["transfer", "transfer", "withdraw", "deposit"])
+            if kind == "transfer":
+                outcome = self.call("SELECT ledger.transfer(%s, %s, %s, %s)", (a, b, amount, key))
+            else:
+                outcome = self.call(f"SELECT ledger.{kind}(%s, %s, %s)", (a, amount, key))
+            self.outcomes[key] = (kind, (a, b, amount)) + outcome
+        if self.conn is not None:
+            self.conn.close()
+
+
+def kill_and_restart(data_dir, options):
+    """SIGKILL to the postmaster (not a clean stop), then start it again once it is gone."""
+    with open(os.path.join(data_dir, "postmaster.pid")) as pid_file:
+        pid = int(pid_file.readline())
+    os.kill(pid, signal.SIGKILL)
+    # Orphaned backends notice the postmaster's death and exit; start retries until they have.
+    deadline = time.monotonic() + 60
+    while True:
+        started = subprocess.run(
+            ["runuser", "-u", "postgres", "--", PG_CTL, "-D", data_dir, "-l",
+             os.environ["LEDGER_SERVER_LOG"], "-o", options, "-w", "start"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if started.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not restart")
+        time.sleep(0.2)
+
+
+def check(conn, outcomes):
+    """Returns (description, ok) pairs."""
+    cur = conn.cursor()
+    cur.execute("SELECT idempotency_key, id FROM ledger.transfers WHERE idempotency_key LIKE 'c%'")
+    stored = {}
+    for key, transfer_id in cur.fetchall():
+        stored.setdefault(key, []).append(transfer_id)
+    acked = {k: v for k, v in outcomes.items() if v[2] == "acked"}
+    refused = {k: v for k, v in outcomes.items() if v[2] == "refused"}
+    errors = {k: v for k, v in outcomes.items() if v[2] == "error"}
+    missing = [k for k, v in acked.items() if stored.get(k) != [v[3]]]
+    written_refused = [k for k in refused if k in stored]
+    unknown = [k for k in stored if k not in outcomes]
+    cur.execute("SELECT count(*) FROM ledger.verify()")
+    violations = cur.fetchone()[0]
+    cur.execute("""SELECT count(*) FROM (SELECT currency FROM ledger.accounts GROUP BY currency
+                   HAVING sum(ledger.amount(balance)) <> 0) AS c""")
+    unbalanced = cur.fetchone()[0]
+    cur.execute("""SELECT count(*) FROM ledger.accounts
+                   WHERE min_balance IS NOT NULL AND balance OPERATOR(ledger.<) min_balance""")
+    overdrawn = cur.fetchone()[0]
+    print(f"# calls: {len(outcomes)} acknowledged {len(acked)}, refused {len(refused)}, "
+          f"unexpected errors {len(errors)}; transfers with a client key: {len(stored)}")
+    for key in (missing + written_refused + unknown)[:10]:
+        print(f"#   {key}: client saw {outcomes.get(key)}, ledger has {stored.get(key)}")
+    for key, value in list(errors.items())[:5]:
+        print(f"#   {key}: {value}")
+    return [
+        ("every acknowledged call's transfer exists exactly once, with the acknowledged id",
+         not missing),
+        ("no refused call wrote a transfer", not written_refused),
+        ("no key produced two transfers, and none appeared that no client made",
+         all(len(ids) == 1 for ids in stored.values()) and not unknown),
+        ("no call ended in an unexpected error", not errors),
+        (f"ledger.verify() returns no rows ({violations})", violations == 0),
+        (f"every currency sums to zero ({unbalanced} do not)", unbalanced == 0),
+        (f"no account is below its min_balance ({overdrawn} are)", overdrawn == 0),
+    ]
+
+
+def main():
+    data_dir = os.environ["LEDGER_CLUSTER_DATA"]
+    options = os.environ["LEDGER_SERVER_OPTIONS"]
+    accounts = setup()
+    outcomes = {}
+    clients = [Client(n, accounts, outcomes) for n in range(CLIENTS)]
+    for client in clients:
+        client.start()
+    chooser = random.Random(SEED)
+    # Kill at random moments spread over the run, leaving time after the last one.
+    moments = sorted(chooser.uniform(0.1, 0.8) * SECONDS for _ in range(KILLS))
+    began = time.monotonic()
+    for moment in moments:
+        time.sleep(max(0.0, began + moment - time.monotonic()))
+        kill_and_restart(data_dir, options)
+    time.sleep(max(0.0, began + SECONDS - time.monotonic()))
+    stop.set()
+    for client in clients:
+        client.join()
+
+    conn = connect()
+    results = check(conn, outcomes)
+    conn.close()
+    print(f"# {KILLS} kills of the postmaster in {SECONDS:.0f} s; "
+          f"{sum(c.retries for c in clients)} retries")
+    print(f"1..{len(results)}")
+    for number, (description, ok) in enumerate(results, 1):
+        print(f"{'ok' if ok else 'not ok'} {number} - {description}")
+    return 0 if all(ok for _, ok in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
