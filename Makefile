@@ -2,7 +2,8 @@
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
 EXTENSION = ledger
-DATA = ledger--1.0.sql
+# Every install script (ledger--V.sql) and update script (ledger--A--B.sql); see README, Upgrading.
+DATA = $(wildcard ledger--*.sql)
 MODULE_big = ledger
 
 CORE_OBJS = src/core/allocation.o src/core/binary.o src/core/currency.o src/core/minor_units.o \

@@ -1,0 +1,103 @@
+-- A walk through ledger with nothing but psql. Read it top to bottom; run it with
+--   psql -X -d yourdb -f examples/psql/walkthrough.sql
+-- in a database where you may CREATE EXTENSION (see examples/psql/README.md).
+--
+-- The story: a small bookshop keeps its customers' store credit in dollars and its loyalty
+-- points in a currency of its own.
+\set QUIET on
+\pset footer off
+-- Errors below are on purpose: psql prints them and goes on, and the script then prints their
+-- SQLSTATE, which is what an application branches on (the README lists them all).
+\set ON_ERROR_STOP off
+\set SHOW_CONTEXT never
+
+CREATE EXTENSION IF NOT EXISTS ledger;
+SET search_path = public, ledger;
+
+\echo '1. Currencies: every ISO 4217 currency is built in; register your own with its minor units.'
+SELECT code, minor_units, name FROM currencies WHERE code IN ('USD', 'JPY', 'KWD') ORDER BY code;
+SELECT create_currency('PTS', 0, 'Bookshop loyalty points') AS registered;
+SELECT '250 PTS'::monetary AS points, '19.9 usd'::monetary AS "written sloppily, stored exactly";
+
+\echo
+\echo '2. Accounts: one per holder and currency. By default an account may not go below zero;'
+\echo '   max_balance caps it. The first account in a currency also opens external:CODE, the'
+\echo '   outside world that deposits come from and withdrawals go to.'
+SELECT create_account('ana', 'USD') AS ana,
+       create_account('ben', 'USD', max_balance => '500.00 USD') AS ben,
+       create_account('shop', 'USD') AS shop,
+       create_account('ana points', 'PTS', metadata => '{"tier": "gold"}') AS ana_points \gset
+SELECT id, name, currency, balance, min_balance, max_balance FROM accounts ORDER BY id;
+
+\echo
+\echo '3. Deposits bring money in. The idempotency key makes a retried call harmless: the same'
+\echo '   key and arguments return the first transfer id and write nothing.'
+SELECT deposit(:ana, '120.00 USD', 'card-payment-0001') AS first_call,
+       deposit(:ana, '120.00 USD', 'card-payment-0001') AS retried_call;
+SELECT deposit(:ben, '40.00 USD', 'card-payment-0002') AS ben_deposit,
+       deposit(:ana_points, '300 PTS') AS points_deposit;
+
+\echo
+\echo '4. Transfers move money between accounts of one currency, all or nothing.'
+SELECT transfer(:ana, :shop, '35.50 USD', 'order-1001', '{"order": 1001}') AS order_1001;
+SELECT name, balance, version FROM accounts WHERE id IN (:ana, :ben, :shop) ORDER BY id;
+
+\echo
+\echo '5. Withdrawals take money out again (ben asks for a refund of his credit).'
+SELECT withdraw(:ben, '15.00 USD', 'refund-77') AS refund;
+
+\echo
+\echo '6. What the ledger refuses. Each line shows the SQLSTATE an application would catch.'
+\echo '-- more than ana has:'
+SELECT transfer(:ana, :shop, '1000.00 USD');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- above ben''s max_balance of 500.00 USD:'
+SELECT deposit(:ben, '480.00 USD');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- points into a dollar account:'
+SELECT transfer(:ana_points, :shop, '10 PTS');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- an account that does not exist:'
+SELECT transfer(:ana, 999999, '1.00 USD');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- zero, or a negative amount:'
+SELECT transfer(:ana, :shop, '0.00 USD');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- a key reused for a different payment:'
+SELECT transfer(:ana, :shop, '1.00 USD', 'order-1001');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- a third decimal on dollars (the type refuses it before the ledger sees it):'
+SELECT deposit(:ana, '0.001 USD');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- rewriting history:'
+UPDATE transfers SET amount = '0.01 USD' WHERE idempotency_key = 'order-1001';
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+\echo '-- setting a balance by hand:'
+UPDATE accounts SET balance = '1000000.00 USD' WHERE id = :ana;
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+
+\echo
+\echo '7. Several calls in one transaction commit together or not at all: the second payment fails,'
+\echo '   so the first one is rolled back with it.'
+BEGIN;
+SELECT transfer(:ana, :shop, '10.00 USD', 'order-1002') AS order_1002;
+SELECT transfer(:ana, :shop, '500.00 USD', 'order-1003');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT count(*) AS "transfers with key order-1002" FROM transfers WHERE idempotency_key = 'order-1002';
+
+\echo
+\echo '8. ana''s statement, newest first, with the running balance after each entry.'
+SELECT account_version, transfer_id, amount, balance_after, counterparty, metadata
+  FROM statement(:ana);
+
+\echo
+\echo '9. Balances per currency. The external accounts hold minus what came in, so every currency'
+\echo '   sums to exactly zero.'
+SELECT currency, sum(balance) AS total, count(*) AS accounts FROM accounts GROUP BY currency
+ ORDER BY currency;
+SELECT name, balance FROM accounts ORDER BY id;
+
+\echo
+\echo '10. verify() checks every invariant of the ledger; no rows means all hold.'
+SELECT * FROM verify();

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The upgrade convention holds: every shipped version's install script (ledger--V.sql) has a chain of
+# update scripts (ledger--A--B.sql) to the control file's default_version, and installing V then
+# running ALTER EXTENSION ledger UPDATE gives the same catalog as a fresh install, object for object
+# (definitions, privileges, constraints, triggers, indexes). Runs inside scripts/with-cluster;
+# prints TAP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+database=ledger_upgrade
+sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$database" -c "$1"; }
+
+default_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ledger.control)
+shipped_versions=$(ls ledger--*.sql | sed -n 's/^ledger--\([^-]*\)\.sql$/\1/p' | sort -V)
+
+# Everything the extension owns, described so that any difference in definition shows.
+catalog_query=$(
+    cat <<'SQL'
+WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'ledger'),
+members AS (
+    SELECT classid, objid, objsubid FROM pg_depend
+     WHERE refclassid = 'pg_extension'::regclass AND refobjid = (SELECT oid FROM ext)
+       AND deptype = 'e')
+SELECT string_agg(line, E'\n' ORDER BY line) FROM (
+    SELECT pg_describe_object(classid, objid, objsubid) AS line FROM members
+    UNION ALL
+    SELECT 'function ' || p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid))
+           || ' acl ' || coalesce(p.proacl::text, 'default')
+      FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
+     WHERE p.prokind <> 'a'
+    UNION ALL
+    SELECT 'aggregate ' || a.aggfnoid::regprocedure || ' ' || concat_ws(',', a.aggtransfn,
+           a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype)
+      FROM pg_aggregate a JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = a.aggfnoid
+    UNION ALL
+    SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' acl '
+           || coalesce(c.relacl::text, 'default') || ' columns ' || string_agg(
+               a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+               || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+               || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), ''), ', '
+               ORDER BY a.attnum)
+      FROM pg_class c JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+     GROUP BY c.oid, c.relkind, c.relacl
+    UNION ALL
+    SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE connamespace = 'ledger'::regnamespace
+    UNION ALL
+    SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index
+     WHERE indrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+    UNION ALL
+    SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger
+     WHERE NOT tgisinternal
+       AND tgrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
+    UNION ALL
+    SELECT 'schema acl ' || coalesce(nspacl::text, 'default') FROM pg_namespace
+     WHERE nspname = 'ledger'
+) AS described
+SQL
+)
+
+fresh_catalog() {
+    sql "SET client_min_messages = warning; DROP EXTENSION IF EXISTS ledger CASCADE; DROP SCHEMA IF EXISTS ledger CASCADE"
+    sql "CREATE EXTENSION ledger"
+    sql "$catalog_query"
+}
+
+count=$(($(wc -w <<<"$shipped_versions") * 2 + 2))
+echo "1..$count"
+psql -qXAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
+
+expected=$(fresh_catalog)
+if [ "$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")" = "$default_version" ] &&
+    [ "$(wc -l <<<"$expected")" -gt 100 ]; then
+    echo "ok - a fresh install is at default_version $default_version and owns the whole catalog"
+else
+    echo "not ok - a fresh install is at default_version $default_version and owns the whole catalog"
+fi
+notice=$(psql -qXAt -v ON_ERROR_STOP=1 -d "$database" -c "ALTER EXTENSION ledger UPDATE" 2>&1)
+if [ "$(sql "$catalog_query")" = "$expected" ] && [[ "$notice" == *"already installed"* ]]; then
+    echo "ok - ALTER EXTENSION ledger UPDATE at the newest version changes nothing"
+else
+    echo "not ok - ALTER EXTENSION ledger UPDATE at the newest version changes nothing"
+    echo "# $notice"
+fi
+
+for version in $shipped_versions; do
+    path=$(sql "SELECT CASE WHEN '$version' = '$default_version' THEN 'none needed' ELSE path END
+                  FROM pg_extension_update_paths('ledger')
+                 WHERE source = '$version' AND (target = '$default_version' OR source = target)
+                 UNION ALL SELECT 'none needed' WHERE '$version' = '$default_version' LIMIT 1")
+    if [ -n "$path" ]; then
+        echo "ok - version $version has an update path to $default_version ($path)"
+    else
+        echo "not ok - version $version has an update path to $default_version"
+    fi
+    sql "DROP EXTENSION ledger CASCADE; DROP SCHEMA IF EXISTS ledger CASCADE"
+    sql "CREATE EXTENSION ledger VERSION '$version'"
+    sql "SET client_min_messages = warning; ALTER EXTENSION ledger UPDATE"
+    upgraded=$(sql "$catalog_query")
+    if [ "$upgraded" = "$expected" ]; then
+        echo "ok - installing $version and updating gives the catalog of a fresh install"
+    else
+        echo "not ok - installing $version and updating gives the catalog of a fresh install"
+        diff <(echo "$expected") <(echo "$upgraded") | sed 's/^/# /' | head -n 20
+    fi
+done
