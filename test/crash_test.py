@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Crash and retry test: concurrent clients move money with idempotency keys while the postmaster
-is killed with SIGKILL and restarted; afterwards every acknowledged call exists exactly once and
-the ledger still adds up.
+"""Crash and retry test: concurrent clients move money with idempotency keys while the server (the
+postmaster and its backends, like a power cut) is killed with SIGKILL and restarted, and while
+some replies to committed calls are lost on the way back; afterwards every acknowledged call
+exists exactly once and the ledger still adds up.
 
 Runs inside scripts/with-cluster (it needs LEDGER_CLUSTER_DATA and LEDGER_SERVER_OPTIONS to restart
 the server). Short form by default (about 30 seconds); CRASH_SECONDS and CRASH_KILLS make it
@@ -23,7 +24,9 @@ KILLS = int(os.environ.get("CRASH_KILLS", "3"))
 CLIENTS = int(os.environ.get("CRASH_CLIENTS", "8"))
 ACCOUNTS = 20
 SEED = int(os.environ.get("CRASH_SEED", "20261126"))
-PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+# Share of calls whose reply is dropped after the server committed them, as a network might.
+LOST_REPLY_RATE = float(os.environ.get("CRASH_LOST_REPLY_RATE", "0.02"))
+PG_CTL = os.path.join(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"), "pg_ctl")
 
 # SQLSTATEs that mean "refused, and nothing was written": the call is final.
 REFUSED = {"LG101", "LG102"}
@@ -73,17 +76,29 @@ class Client(threading.Thread):
         self.outcomes = outcomes  # key -> ("acked", transfer id) or ("refused", sqlstate)
         self.random = random.Random(SEED + number)
         self.retries = 0
+        self.lost_replies = 0
+        self.replay_mismatches = []  # (first id, id the retry returned) where they differ
         self.conn = None
 
     def call(self, sql, args):
         """Runs one ledger call until its outcome is known; returns it."""
+        lost_id = None
         while True:
             try:
                 if self.conn is None or self.conn.closed:
                     self.conn = connect()
                 cur = self.conn.cursor()
                 cur.execute(sql, args)
-                return ("acked", cur.fetchone()[0])
+                transfer_id = cur.fetchone()[0]
+                if lost_id is None and self.random.random() < LOST_REPLY_RATE:
+                    # Committed, but the client never hears of it: all it can do is retry.
+                    lost_id = transfer_id
+                    self.lost_replies += 1
+                    self.retries += 1
+                    continue
+                if lost_id is not None and transfer_id != lost_id:
+                    self.replay_mismatches.append((lost_id, transfer_id))
+                return ("acked", transfer_id)
             except psycopg2.Error as error:
                 code = getattr(error, "pgcode", None)
                 if code in REFUSED:
@@ -116,11 +131,31 @@ class Client(threading.Thread):
             self.conn.close()
 
 
+def children_of(pid):
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    # The parent pid is the second field after the parenthesised command name.
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return children
+
+
 def kill_and_restart(data_dir, options):
-    """SIGKILL to the postmaster (not a clean stop), then start it again once it is gone."""
+    """SIGKILL to the postmaster and its backends (not a clean stop), then start it again."""
     with open(os.path.join(data_dir, "postmaster.pid")) as pid_file:
         pid = int(pid_file.readline())
+    backends = children_of(pid)
     os.kill(pid, signal.SIGKILL)
+    for backend in backends:
+        try:
+            os.kill(backend, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     # Orphaned backends notice the postmaster's death and exit; start retries until they have.
     deadline = time.monotonic() + 60
     while True:
@@ -135,7 +170,7 @@ def kill_and_restart(data_dir, options):
         time.sleep(0.2)
 
 
-def check(conn, outcomes):
+def check(conn, outcomes, replay_mismatches):
     """Returns (description, ok) pairs."""
     cur = conn.cursor()
     cur.execute("SELECT idempotency_key, id FROM ledger.transfers WHERE idempotency_key LIKE 'c%'")
@@ -169,6 +204,8 @@ def check(conn, outcomes):
         ("no key produced two transfers, and none appeared that no client made",
          all(len(ids) == 1 for ids in stored.values()) and not unknown),
         ("no call ended in an unexpected error", not errors),
+        (f"every retry after a lost reply returned the first call's transfer id "
+         f"({len(replay_mismatches)} did not)", not replay_mismatches),
         (f"ledger.verify() returns no rows ({violations})", violations == 0),
         (f"every currency sums to zero ({unbalanced} do not)", unbalanced == 0),
         (f"no account is below its min_balance ({overdrawn} are)", overdrawn == 0),
@@ -196,10 +233,14 @@ def main():
         client.join()
 
     conn = connect()
-    results = check(conn, outcomes)
+    mismatches = [pair for c in clients for pair in c.replay_mismatches]
+    results = check(conn, outcomes, mismatches)
     conn.close()
-    print(f"# {KILLS} kills of the postmaster in {SECONDS:.0f} s; "
+    print(f"# {KILLS} kills of the server in {SECONDS:.0f} s; "
+          f"{sum(c.lost_replies for c in clients)} replies lost on purpose; "
           f"{sum(c.retries for c in clients)} retries")
+    for first, replayed in mismatches[:5]:
+        print(f"#   first call made transfer {first}, its retry returned {replayed}")
     print(f"1..{len(results)}")
     for number, (description, ok) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {number} - {description}")
