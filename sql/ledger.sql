@@ -120,7 +120,11 @@ SELECT * FROM verify();
 -- granted separately, are for.
 SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :usd_external, :alice));
 SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''1.00 USD'')', :alice, :usd_external));
+-- deposit() and withdraw() imply the external account; naming it is refused the same way (it was
+-- LG105, "from account 1 to itself", before), whatever the amount's currency.
 SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 USD'')', :usd_external));
+SELECT error_of(format('SELECT ledger.withdraw(%s, ''1.00 USD'')', :usd_external));
+SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 EUR'')', :usd_external));
 
 -- Keys and names are at most 255 bytes: a longer one is refused up front with a documented
 -- error, not PostgreSQL's index-size one. (Messages that quote input are cut, if ever needed, at a

@@ -156,7 +156,15 @@ std::int64_t external_account_for(std::int64_t account) {
         throw MoneyError(ErrorKind::internal, "the currency of account " + std::to_string(account) +
                                                   " has no external account");
     }
-    return int64_column(0, 1);
+    const std::int64_t external = int64_column(0, 1);
+    if (external == account) {
+        // Checked before the currency: the external side is implied, so naming it is the mistake.
+        throw MoneyError(ErrorKind::external_account,
+                         "account " + std::to_string(account) +
+                             " is an external account: deposit and withdraw name the account "
+                             "that money enters or leaves");
+    }
+    return external;
 }
 
 // Locks both accounts in ascending id order, so that two ledger calls, each alone in its
