@@ -1,0 +1,3 @@
+export { Money } from './money.js';
+export { Ledger, connect } from './ledger.js';
+export * from './errors.js';
