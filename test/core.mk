@@ -14,11 +14,7 @@ build/core_tests: $(CORE_SOURCES) $(UNIT_SOURCES) $(GENERATED) $(wildcard src/co
 # The fuzz harnesses run under libFuzzer with clang; fuzz-smoke runs each for FUZZ_RUNS inputs: it
 # replays the committed seeds (test/fuzz/corpus for fuzz_money, test/fuzz/corpus_binary for
 # fuzz_binary) and then tries new inputs, which libFuzzer keeps in a scratch corpus under build/.
-build/fuzz_money: test/fuzz/fuzz_money.cpp $(CORE_SOURCES) $(GENERATED)
-	@mkdir -p build
-	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
-
-build/fuzz_binary: test/fuzz/fuzz_binary.cpp $(CORE_SOURCES) $(GENERATED)
+build/fuzz_%: test/fuzz/fuzz_%.cpp test/fuzz/fuzz_support.hpp $(CORE_SOURCES) $(GENERATED)
 	@mkdir -p build
 	clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core -o $@ $< $(CORE_SOURCES)
 

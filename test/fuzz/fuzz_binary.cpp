@@ -12,6 +12,7 @@
 #include "binary.hpp"
 #include "currency.hpp"
 #include "error.hpp"
+#include "fuzz_support.hpp"
 #include "minor_units.hpp"
 #include "money.hpp"
 
@@ -22,26 +23,7 @@ using ledger::ErrorKind;
 using ledger::Money;
 using ledger::MoneyError;
 
-// A broken invariant aborts, so that libFuzzer keeps the input as a crash.
-#define FUZZ_CHECK(condition)                                                                \
-    do {                                                                                     \
-        if (!(condition)) {                                                                  \
-            std::fprintf(stderr, "fuzz_binary: invariant failed at line %d: %s\n", __LINE__, \
-                         #condition);                                                        \
-            std::abort();                                                                    \
-        }                                                                                    \
-    } while (false)
-
-// A registry that knows one currency with the most minor units allowed, and one with none.
-std::optional<int> resolve(const ledger::CurrencyCode &code) {
-    if (code.view() == "ETH") {
-        return 18;
-    }
-    if (code.view() == "PTS") {
-        return 0;
-    }
-    return std::nullopt;
-}
+using ledger_fuzz::resolve;
 
 char to_upper(char c) {
     return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;

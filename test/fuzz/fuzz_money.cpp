@@ -14,6 +14,7 @@
 #include "allocation.hpp"
 #include "currency.hpp"
 #include "error.hpp"
+#include "fuzz_support.hpp"
 #include "minor_units.hpp"
 #include "money.hpp"
 #include "text.hpp"
@@ -26,26 +27,7 @@ using ledger::MinorUnits;
 using ledger::Money;
 using ledger::MoneyError;
 
-// A broken invariant aborts, so that libFuzzer keeps the input as a crash.
-#define FUZZ_CHECK(condition)                                                               \
-    do {                                                                                    \
-        if (!(condition)) {                                                                 \
-            std::fprintf(stderr, "fuzz_money: invariant failed at line %d: %s\n", __LINE__, \
-                         #condition);                                                       \
-            std::abort();                                                                   \
-        }                                                                                   \
-    } while (false)
-
-// A registry that knows one currency with the most minor units allowed, and one with none.
-std::optional<int> resolve(const ledger::CurrencyCode &code) {
-    if (code.view() == "ETH") {
-        return 18;
-    }
-    if (code.view() == "PTS") {
-        return 0;
-    }
-    return std::nullopt;
-}
+using ledger_fuzz::resolve;
 
 const BigInt &max_big() {
     static const BigInt max = (BigInt(1) << 127) - 1;
