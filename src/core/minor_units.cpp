@@ -2,7 +2,6 @@
 
 #include "error.hpp"
 
-
 namespace ledger {
 
 void stored_out_of_range() {

@@ -45,7 +45,8 @@ inline MinorUnits from_stored(const StoredMinorUnits &stored) {
         stored_out_of_range();
     }
     const auto bits =
-        (static_cast<unsigned __int128>(static_cast<std::uint64_t>(stored.high)) << 64) | stored.low;
+        (static_cast<unsigned __int128>(static_cast<std::uint64_t>(stored.high)) << 64) |
+        stored.low;
     return MinorUnits(static_cast<__int128>(bits));
 }
 
