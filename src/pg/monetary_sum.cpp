@@ -1,9 +1,11 @@
-// ledger.sum(monetary): a running total kept in place in the aggregate's memory, so that a row
-// costs one checked addition and no allocation. Serialisable, so it runs in parallel.
+// ledger.sum(monetary): an exact running total (the core's ExactSum) kept in place in the
+// aggregate's memory, so that a row costs three integer additions and no allocation; the range
+// is checked once, on the final total. Serialisable, so it runs in parallel.
 #include <cstring>
 #include <type_traits>
 
 #include "../core/error.hpp"
+#include "../core/exact_sum.hpp"
 #include "../core/money.hpp"
 #include "boundary.hpp"
 #include "monetary_datum.hpp"
@@ -16,7 +18,7 @@ namespace {
 // Lives in the aggregate's memory context; trivially destructible, since PostgreSQL frees it.
 struct SumState {
     MonetaryDatum currency;  // the first value: its code and minor units tag the total
-    StoredMinorUnits total;  // converted to a checked Boost integer for each addition
+    ExactSum total;
 };
 static_assert(std::is_trivially_copyable_v<SumState> && std::is_trivially_destructible_v<SumState>);
 
@@ -32,28 +34,23 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo) {
     return context;
 }
 
-SumState *new_state(FunctionCallInfo fcinfo, const MonetaryDatum &first) {
+SumState *new_state(FunctionCallInfo fcinfo, const SumState &initial) {
     MemoryContext context = aggregate_context(fcinfo);
     auto *state = static_cast<SumState *>(
         pg_call([context]() noexcept { return MemoryContextAlloc(context, sizeof(SumState)); }));
-    state->currency = first;
-    state->total = {first.amount_low, first.amount_high};
+    *state = initial;
     return state;
 }
 
-Money total_of(const SumState &state) {
-    Money money = to_money(state.currency);
-    money.amount = from_stored(state.total);
-    return money;
+StoredMinorUnits stored_amount(const MonetaryDatum &value) {
+    return {value.amount_low, value.amount_high};
 }
 
-// total += value, in the currency of both; the core's checked addition does the arithmetic.
-void accumulate(SumState &state, const MonetaryDatum &value) {
-    if (!same_currency(state.currency, value)) {
-        add(total_of(state), to_money(value));  // throws currency_mismatch
+// Throws currency_mismatch, through the core's addition, when the two differ.
+void require_same_currency(const MonetaryDatum &a, const MonetaryDatum &b) {
+    if (!same_currency(a, b)) {
+        add(to_money(a), to_money(b));
     }
-    state.total = to_stored(add_minor_units(from_stored(state.total),
-                                            from_stored({value.amount_low, value.amount_high})));
 }
 
 }  // namespace
@@ -67,9 +64,10 @@ LEDGER_FUNCTION(monetary_sum_step) {
         }
         const MonetaryDatum &value = *monetary_arg(fcinfo, 1);
         if (state == nullptr) {
-            return PointerGetDatum(new_state(fcinfo, value));
+            return PointerGetDatum(new_state(fcinfo, {value, ExactSum::of(stored_amount(value))}));
         }
-        accumulate(*state, value);
+        require_same_currency(state->currency, value);
+        state->total.add(stored_amount(value));
         return PointerGetDatum(state);
     });
 }
@@ -83,13 +81,10 @@ LEDGER_FUNCTION(monetary_sum_combine) {
             return PointerGetDatum(left);
         }
         if (left == nullptr) {
-            return PointerGetDatum(new_state(fcinfo, to_datum(total_of(*right))));
+            return PointerGetDatum(new_state(fcinfo, *right));
         }
-        if (!same_currency(left->currency, right->currency)) {
-            add(total_of(*left), total_of(*right));  // throws currency_mismatch
-        }
-        left->total =
-            to_stored(add_minor_units(from_stored(left->total), from_stored(right->total)));
+        require_same_currency(left->currency, right->currency);
+        left->total.add(right->total);
         return PointerGetDatum(left);
     });
 }
@@ -100,18 +95,23 @@ LEDGER_FUNCTION(monetary_sum_final) {
         if (state == nullptr) {
             PG_RETURN_NULL();
         }
-        return money_datum(total_of(*state));
+        MonetaryDatum result = state->currency;
+        const StoredMinorUnits total = state->total.total();
+        result.amount_low = total.low;
+        result.amount_high = total.high;
+        return money_datum(to_money(result));
     });
 }
 
-// A partial sum crosses between processes as the 24 bytes of its total.
+// A partial sum crosses between processes as the bytes of its state: the currency tag and the
+// unchecked wide total (a partial total may lie outside the range that the final one is in).
 LEDGER_FUNCTION(monetary_sum_serialize) {
     return at_boundary([&] {
-        const MonetaryDatum total = to_datum(total_of(*state_arg(fcinfo, 0)));
-        return pg_call([&total]() noexcept {
-            bytea *bytes = static_cast<bytea *>(palloc(VARHDRSZ + sizeof(MonetaryDatum)));
-            SET_VARSIZE(bytes, VARHDRSZ + sizeof(MonetaryDatum));
-            std::memcpy(VARDATA(bytes), &total, sizeof(MonetaryDatum));
+        const SumState *state = state_arg(fcinfo, 0);
+        return pg_call([state]() noexcept {
+            bytea *bytes = static_cast<bytea *>(palloc(VARHDRSZ + sizeof(SumState)));
+            SET_VARSIZE(bytes, VARHDRSZ + sizeof(SumState));
+            std::memcpy(VARDATA(bytes), state, sizeof(SumState));
             return PointerGetDatum(bytes);
         });
     });
@@ -120,12 +120,12 @@ LEDGER_FUNCTION(monetary_sum_serialize) {
 LEDGER_FUNCTION(monetary_sum_deserialize) {
     return at_boundary([&] {
         const bytea *bytes = pg_call([fcinfo]() noexcept { return PG_GETARG_BYTEA_PP(0); });
-        if (VARSIZE_ANY_EXHDR(bytes) != sizeof(MonetaryDatum)) {
+        if (VARSIZE_ANY_EXHDR(bytes) != sizeof(SumState)) {
             throw MoneyError(ErrorKind::internal,
                              "a serialized ledger.sum state has the wrong size");
         }
-        MonetaryDatum total;
-        std::memcpy(&total, VARDATA_ANY(bytes), sizeof(MonetaryDatum));
-        return PointerGetDatum(new_state(fcinfo, total));
+        SumState state;
+        std::memcpy(&state, VARDATA_ANY(bytes), sizeof(SumState));
+        return PointerGetDatum(new_state(fcinfo, state));
     });
 }
