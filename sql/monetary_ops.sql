@@ -110,6 +110,21 @@ ANALYZE extremes;
 EXPLAIN (COSTS OFF) SELECT sum(amount) FROM extremes;
 SELECT sum(amount) FROM extremes;
 SELECT error_of($$SELECT ledger.sum(amount) FROM extremes WHERE amount OPERATOR(ledger.>) '0 JPY'$$);
+-- Regression: a worker or group that saw only NULLs has no state, which must reach the
+-- serialize function as NULL (a null pointer crashed the server).
+CREATE TABLE all_null AS SELECT NULL::monetary AS amount FROM generate_series(1, 300000);
+ANALYZE all_null;
+EXPLAIN (COSTS OFF) SELECT sum(amount) FROM all_null;
+SELECT sum(amount) IS NULL AS null_sum FROM all_null;
+CREATE TABLE grouped AS
+    SELECT i % 3 AS k, CASE WHEN i % 3 = 0 THEN NULL ELSE monetary(i, 'JPY') END AS amount
+      FROM generate_series(1, 300000) AS i;
+ANALYZE grouped;
+SET enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT k, sum(amount) FROM grouped GROUP BY k;
+SELECT k, sum(amount), sum(amount) = monetary(sum(amount(amount)), 'JPY') AS matches_numeric_sum
+  FROM grouped GROUP BY k ORDER BY k;
+RESET enable_sort;
 SELECT sum(amount) = monetary(sum(amount(amount)), 'EUR') AS matches_numeric_sum FROM many;
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

@@ -53,6 +53,15 @@ void require_same_currency(const MonetaryDatum &a, const MonetaryDatum &b) {
     }
 }
 
+// A state as the aggregate's result. No state yet must be SQL NULL, not a null pointer: the
+// strict serialize function is only skipped for NULL, and would read through the pointer.
+Datum state_datum(FunctionCallInfo fcinfo, SumState *state) {
+    if (state == nullptr) {
+        PG_RETURN_NULL();
+    }
+    return PointerGetDatum(state);
+}
+
 }  // namespace
 
 // sum's transition: (state, value) -> state; NULL values are skipped.
@@ -60,7 +69,7 @@ LEDGER_FUNCTION(monetary_sum_step) {
     return at_boundary([&] {
         SumState *state = state_arg(fcinfo, 0);
         if (PG_ARGISNULL(1)) {
-            return PointerGetDatum(state);
+            return state_datum(fcinfo, state);
         }
         const MonetaryDatum &value = *monetary_arg(fcinfo, 1);
         if (state == nullptr) {
@@ -78,7 +87,7 @@ LEDGER_FUNCTION(monetary_sum_combine) {
         SumState *left = state_arg(fcinfo, 0);
         SumState *right = state_arg(fcinfo, 1);
         if (right == nullptr) {
-            return PointerGetDatum(left);
+            return state_datum(fcinfo, left);
         }
         if (left == nullptr) {
             return PointerGetDatum(new_state(fcinfo, *right));
@@ -108,6 +117,9 @@ LEDGER_FUNCTION(monetary_sum_final) {
 LEDGER_FUNCTION(monetary_sum_serialize) {
     return at_boundary([&] {
         const SumState *state = state_arg(fcinfo, 0);
+        if (state == nullptr) {
+            throw MoneyError(ErrorKind::internal, "ledger.sum has no state to serialize");
+        }
         return pg_call([state]() noexcept {
             bytea *bytes = static_cast<bytea *>(palloc(VARHDRSZ + sizeof(SumState)));
             SET_VARSIZE(bytes, VARHDRSZ + sizeof(SumState));
