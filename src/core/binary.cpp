@@ -14,6 +14,24 @@ namespace {
     throw MoneyError(ErrorKind::invalid_binary, "invalid binary monetary value: " + why);
 }
 
+// The code's bytes for a message: printable ASCII as is, anything else as \xhh, so that an
+// error about arbitrary wire bytes is itself valid text in every client encoding.
+std::string escaped(const unsigned char *bytes, std::size_t length) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < length; ++i) {
+        const unsigned char c = bytes[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out += "\\x";
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0xf]);
+        }
+    }
+    return out;
+}
+
 std::uint64_t read_big_endian_64(const unsigned char *bytes) {
     std::uint64_t value = 0;
     for (int i = 0; i < 8; ++i) {
@@ -47,7 +65,8 @@ Money decode_money(const unsigned char *bytes, std::size_t length,
 
     const std::optional<CurrencyCode> parsed = CurrencyCode::parse(code);
     if (!parsed || std::strlen(code) != code_length) {
-        invalid_binary("\"" + std::string(code) + "\" is not a currency code");
+        invalid_binary("\"" + escaped(bytes + kBinaryHeaderLength, code_length) +
+                       "\" is not a currency code");
     }
     const std::optional<Currency> currency = find_currency(*parsed, resolver);
     if (!currency) {

@@ -56,6 +56,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         // Only the two kinds the wire format may raise; -2^127 is the only out-of-range value.
         FUZZ_CHECK(error.kind() == ErrorKind::invalid_binary ||
                    error.kind() == ErrorKind::out_of_range);
+        // Messages quote input escaped: printable ASCII only, valid in any client encoding.
+        for (const char c : std::string(error.what())) {
+            FUZZ_CHECK(c >= 0x20 && c < 0x7f);
+        }
         if (error.kind() == ErrorKind::out_of_range) {
             FUZZ_CHECK(size >= 16 && spelled_amount(data) == -(BigInt(1) << 127));
         }

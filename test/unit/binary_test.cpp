@@ -133,8 +133,13 @@ TEST(Binary, RefusesMalformedCodes) {
           std::string("U SD"), std::string("US\xc3\x84")}) {
         EXPECT_THROWS_KIND(decode(header + code), ErrorKind::invalid_binary) << code;
     }
+    // The whole code is quoted, with bytes that are not printable ASCII escaped.
     EXPECT_EQ(thrown_message([&] { decode(header + std::string("U\0SD", 4)); }),
-              "invalid binary monetary value: \"U\" is not a currency code");
+              "invalid binary monetary value: \"U\\x00SD\" is not a currency code");
+    EXPECT_EQ(thrown_message([&] { decode(header + "\xff\xfe\xc3"); }),
+              "invalid binary monetary value: \"\\xff\\xfe\\xc3\" is not a currency code");
+    EXPECT_EQ(thrown_message([&] { decode(header + "U\\\"D"); }),
+              "invalid binary monetary value: \"U\\x5c\\x22D\" is not a currency code");
     EXPECT_EQ(thrown_message([&] { decode(header + "1SD"); }),
               "invalid binary monetary value: \"1SD\" is not a currency code");
 }
