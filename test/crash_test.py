@@ -26,6 +26,8 @@ ACCOUNTS = 20
 SEED = int(os.environ.get("CRASH_SEED", "20261126"))
 # Share of calls whose reply is dropped after the server committed them, as a network might.
 LOST_REPLY_RATE = float(os.environ.get("CRASH_LOST_REPLY_RATE", "0.02"))
+# A call whose outcome is still unknown after this long is reported as an error.
+CALL_DEADLINE_SECONDS = 120
 PG_CTL = os.path.join(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"), "pg_ctl")
 
 # SQLSTATEs that mean "refused, and nothing was written": the call is final.
@@ -70,7 +72,8 @@ class Client(threading.Thread):
     """Makes calls until told to stop; records each call's final outcome, keyed by its key."""
 
     def __init__(self, number, accounts, outcomes):
-        super().__init__(name=f"client-{number}")
+        # A daemon, so that a failing test ends instead of waiting for its clients forever.
+        super().__init__(name=f"client-{number}", daemon=True)
         self.number = number
         self.accounts = accounts
         self.outcomes = outcomes  # key -> ("acked", transfer id) or ("refused", sqlstate)
@@ -83,7 +86,10 @@ class Client(threading.Thread):
     def call(self, sql, args):
         """Runs one ledger call until its outcome is known; returns it."""
         lost_id = None
+        deadline = time.monotonic() + CALL_DEADLINE_SECONDS
         while True:
+            if time.monotonic() > deadline:
+                return ("error", f"no outcome within {CALL_DEADLINE_SECONDS} s")
             try:
                 if self.conn is None or self.conn.closed:
                     self.conn = connect()
@@ -149,13 +155,14 @@ def kill_and_restart(data_dir, options):
     """SIGKILL to the postmaster and its backends (not a clean stop), then start it again."""
     with open(os.path.join(data_dir, "postmaster.pid")) as pid_file:
         pid = int(pid_file.readline())
-    backends = children_of(pid)
-    os.kill(pid, signal.SIGKILL)
-    for backend in backends:
+    # Stopped first, so that it forks no backend between the listing and the kill.
+    os.kill(pid, signal.SIGSTOP)
+    for backend in children_of(pid):
         try:
             os.kill(backend, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    os.kill(pid, signal.SIGKILL)
     # Orphaned backends notice the postmaster's death and exit; start retries until they have.
     deadline = time.monotonic() + 60
     while True:
@@ -224,13 +231,18 @@ def main():
     # Kill at random moments spread over the run, leaving time after the last one.
     moments = sorted(chooser.uniform(0.1, 0.8) * SECONDS for _ in range(KILLS))
     began = time.monotonic()
-    for moment in moments:
-        time.sleep(max(0.0, began + moment - time.monotonic()))
-        kill_and_restart(data_dir, options)
-    time.sleep(max(0.0, began + SECONDS - time.monotonic()))
-    stop.set()
+    try:
+        for moment in moments:
+            time.sleep(max(0.0, began + moment - time.monotonic()))
+            kill_and_restart(data_dir, options)
+        time.sleep(max(0.0, began + SECONDS - time.monotonic()))
+    finally:
+        stop.set()  # also when a restart failed: the clients finish their calls and end
     for client in clients:
-        client.join()
+        client.join(timeout=CALL_DEADLINE_SECONDS + 30)
+    if any(client.is_alive() for client in clients):
+        print("1..1\nnot ok 1 - every client ended its last call")
+        return 1
 
     conn = connect()
     mismatches = [pair for c in clients for pair in c.replay_mismatches]
