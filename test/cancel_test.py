@@ -34,12 +34,13 @@ def ledger_state(conn):
                                                         ',' ORDER BY id) FROM ledger.accounts)""")
 
 
-def wait_until(conn, sql, args):
-    """Polls the server until `sql` is true: explicit synchronisation, bounded."""
+def wait_until(conn, sql, args, victim):
+    """Polls the server until `sql` is true: explicit synchronisation, bounded. Fails if the
+    victim's call ended before it got there."""
     deadline = time.monotonic() + 30
     while not scalar(conn, sql, args):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the victim never reached the expected point")
+        if time.monotonic() > deadline or not victim.is_alive():
+            raise RuntimeError(f"the victim never reached the expected point ({victim.outcome})")
         time.sleep(0.01)
 
 
@@ -47,7 +48,8 @@ class Victim(threading.Thread):
     """Runs one transfer on its own connection and keeps the SQLSTATE it ended with."""
 
     def __init__(self, statement_timeout=None):
-        super().__init__()
+        # A daemon, so that a failing case cannot leave the test waiting for it.
+        super().__init__(daemon=True)
         self.conn = connect()
         self.pid = self.conn.get_backend_pid()
         self.statement_timeout = statement_timeout
@@ -77,16 +79,21 @@ def run_case(admin, how, where):
                                 (ALICE,))
     else:
         admin.cursor().execute("ALTER TABLE ledger.entries ENABLE TRIGGER slow_entries")
-    victim = Victim(statement_timeout="300ms" if how == "statement_timeout" else None)
+    # The timeout leaves ample time to reach the point (milliseconds), and the wait below
+    # proves the victim was there, not still on its way, when it fired.
+    victim = Victim(statement_timeout="2s" if how == "statement_timeout" else None)
     victim.start()
-    if how == "statement_timeout":
-        pass  # the timeout fires by itself at the point the victim is stuck in
-    elif where == "waiting for a lock":
-        wait_until(admin, "SELECT EXISTS (SELECT FROM pg_locks WHERE pid = %s AND NOT granted)",
-                   (victim.pid,))
-    else:
-        wait_until(admin, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s "
-                          "AND wait_event = 'PgSleep')", (victim.pid,))
+    try:
+        if where == "waiting for a lock":
+            wait_until(admin, "SELECT EXISTS (SELECT FROM pg_locks WHERE pid = %s AND NOT granted)",
+                       (victim.pid,), victim)
+        else:
+            wait_until(admin, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE pid = %s "
+                              "AND wait_event = 'PgSleep')", (victim.pid,), victim)
+        reached = True
+    except RuntimeError:
+        reached = False
+        how = "pg_terminate_backend"  # end the victim whatever state it is in, then report
     if how == "pg_cancel_backend":
         scalar(admin, "SELECT pg_cancel_backend(%s)", (victim.pid,))
     elif how == "pg_terminate_backend":
@@ -102,8 +109,9 @@ def run_case(admin, how, where):
     expected = {"statement_timeout": "57014", "pg_cancel_backend": "57014",
                 "pg_terminate_backend": ("57P01", "connection lost")}[how]
     ended_right = victim.outcome in (expected if isinstance(expected, tuple) else (expected,))
-    ok = ended_right and after == before and violations == 0
-    return ok, f"ended with {victim.outcome}, ledger unchanged: {after == before}"
+    ok = reached and ended_right and after == before and violations == 0
+    return ok, (f"reached the point: {reached}, ended with {victim.outcome}, "
+                f"ledger unchanged: {after == before}")
 
 
 def main():
