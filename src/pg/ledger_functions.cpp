@@ -16,8 +16,9 @@ using namespace ledger::pg;
 namespace {
 
 constexpr const char *kExternalPrefix = "external:";
-// Longer keys and names would not fit a btree index entry; refusing them up front gives a
-// documented error instead of PostgreSQL's index-size one.
+// A policy, well below the btree entry limit (about 2700 bytes) that unbounded keys and names
+// would otherwise meet with PostgreSQL's index-size error: identifiers, not documents, and
+// cheap to index and compare on every call.
 constexpr std::size_t kMaxKeyBytes = 255;
 constexpr std::size_t kMaxNameBytes = 255;
 
