@@ -28,14 +28,63 @@ SELECT string_agg(line, E'\n' ORDER BY line) FROM (
       FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
      WHERE p.prokind <> 'a'
     UNION ALL
-    SELECT 'aggregate ' || a.aggfnoid::regprocedure || ' ' || concat_ws(',', a.aggtransfn,
-           a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype)
+    SELECT 'aggregate ' || a.aggfnoid::regprocedure || ' ' || concat_ws(',', a.aggkind,
+           a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+           a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn, a.aggfinalextra, a.aggfinalmodify,
+           a.aggsortop::regoperator, a.aggtranstype::regtype, a.aggtransspace, a.agginitval)
       FROM pg_aggregate a JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = a.aggfnoid
+    UNION ALL
+    SELECT 'operator ' || o.oid::regoperator || ' ' || concat_ws(',', o.oprcode::regprocedure,
+           o.oprcom::regoperator, o.oprnegate::regoperator, o.oprrest, o.oprjoin, o.oprcanmerge,
+           o.oprcanhash)
+      FROM pg_operator o JOIN members m ON m.classid = 'pg_operator'::regclass AND m.objid = o.oid
+    UNION ALL
+    SELECT 'opclass ' || c.opcname || ' ' || am.amname || ' for ' || c.opcintype::regtype
+           || ' default ' || c.opcdefault || ' family ' || f.opfname
+      FROM pg_opclass c JOIN pg_am am ON am.oid = c.opcmethod
+      JOIN pg_opfamily f ON f.oid = c.opcfamily WHERE c.opcnamespace = 'ledger'::regnamespace
+    UNION ALL
+    SELECT 'amop ' || f.opfname || ' ' || a.amopstrategy || ' ' || a.amopopr::regoperator || ' '
+           || a.amoppurpose::text || ' ' || a.amopsortfamily
+      FROM pg_amop a JOIN pg_opfamily f ON f.oid = a.amopfamily
+     WHERE f.opfnamespace = 'ledger'::regnamespace
+    UNION ALL
+    SELECT 'amproc ' || f.opfname || ' ' || p.amprocnum || ' ' || p.amproc::regprocedure
+      FROM pg_amproc p JOIN pg_opfamily f ON f.oid = p.amprocfamily
+     WHERE f.opfnamespace = 'ledger'::regnamespace
+    UNION ALL
+    SELECT 'cast ' || c.castsource::regtype || ' -> ' || c.casttarget::regtype || ' '
+           || concat_ws(',', c.castfunc::regprocedure, c.castcontext, c.castmethod)
+      FROM pg_cast c JOIN members m ON m.classid = 'pg_cast'::regclass AND m.objid = c.oid
+    UNION ALL
+    SELECT 'type ' || t.oid::regtype || ' ' || concat_ws(',', t.typtype, t.typlen, t.typbyval,
+           t.typalign, t.typstorage, t.typcategory, t.typispreferred, t.typinput, t.typoutput,
+           t.typreceive, t.typsend, t.typmodin, t.typmodout, t.typanalyze, t.typelem::regtype,
+           t.typarray::regtype, t.typcollation)
+      FROM pg_type t JOIN members m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
+    UNION ALL
+    SELECT 'enum ' || enumtypid::regtype || ' ' || string_agg(enumlabel, ',' ORDER BY enumsortorder)
+      FROM pg_enum WHERE enumtypid IN (SELECT objid FROM members WHERE classid = 'pg_type'::regclass)
+     GROUP BY enumtypid
+    UNION ALL
+    SELECT 'sequence ' || s.seqrelid::regclass || ' ' || concat_ws(',', s.seqtypid::regtype,
+           s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)
+      FROM pg_sequence s JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = s.seqrelid
+    UNION ALL
+    SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' ' || d.description
+      FROM pg_description d JOIN members m ON m.classid = d.classoid AND m.objid = d.objoid
+    UNION ALL
+    SELECT 'dumped with data ' || coalesce(string_agg(config::regclass || ' ' || condition, ', '
+                                                      ORDER BY config::regclass::text), 'none')
+      FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(config, condition)
+     WHERE e.extname = 'ledger'
     UNION ALL
     SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' acl '
            || coalesce(c.relacl::text, 'default') || ' columns ' || string_agg(
                a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+               || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
+               || CASE WHEN a.attcollation <> 0 THEN ' collate ' || a.attcollation ELSE '' END
                || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), ''), ', '
                ORDER BY a.attnum)
       FROM pg_class c JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
@@ -49,7 +98,7 @@ SELECT string_agg(line, E'\n' ORDER BY line) FROM (
     SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index
      WHERE indrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
     UNION ALL
-    SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger
+    SELECT 'trigger ' || pg_get_triggerdef(oid) || ' enabled ' || tgenabled::text FROM pg_trigger
      WHERE NOT tgisinternal
        AND tgrelid IN (SELECT objid FROM members WHERE classid = 'pg_class'::regclass)
     UNION ALL
