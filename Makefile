@@ -15,9 +15,11 @@ GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/
             src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
-REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile
+REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile ordering registry \
+          first_use
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 ISOLATION = opposite_transfers concurrent_withdrawals idempotency repeatable_read \
+            duplicate_currency \
             concurrent_deposits
 ISOLATION_OPTS = --inputdir=. --outputdir=build/isolation
 

@@ -40,7 +40,6 @@ SELECT account_version, amount, balance_after FROM statement(:alice, newest_firs
 SELECT account_version, amount, balance_after
 FROM statement(:alice, newest_first => false, page_size => 2, after_version => 2);
 SELECT account_version, amount FROM statement(:alice, page_size => 1, after_version => 3);
-SELECT count(*) AS no_entries FROM statement(99);
 
 -- Idempotency: the same key and arguments return the original transfer and write nothing.
 SELECT withdraw(:bob, '10.00 USD', 'withdraw-1') AS same_id,
@@ -132,3 +131,49 @@ SELECT error_of(format('SELECT ledger.deposit(%s, ''1.00 EUR'')', :usd_external)
 SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''2.00 USD'', repeat(''é'', 128))', :alice, :bob));
 SELECT error_of($$SELECT ledger.create_account(repeat('x', 256), 'USD')$$);
 SELECT transfer(:alice, :bob, '1.00 USD', repeat('é', 127)) > 0 AS longest_key_accepted;
+
+-- statement() refuses what it cannot answer instead of returning nothing.
+SELECT error_of('SELECT * FROM ledger.statement(99)') AS unknown_account;
+SELECT error_of(format('SELECT * FROM ledger.statement(%s, true, NULL)', :alice)) AS null_page_size;
+SELECT error_of(format('SELECT * FROM ledger.statement(%s, NULL, 10, 2)', :alice)) AS null_direction;
+SELECT error_of(format('SELECT * FROM ledger.statement(%s, true, -1)', :alice)) AS negative_page;
+SELECT error_of('SELECT * FROM ledger.statement(NULL)') AS null_account;
+
+-- An account opens at zero, within its own limits.
+SELECT error_of($$SELECT ledger.create_account('born short', 'EUR', '10 EUR')$$) AS min_above_zero;
+SELECT error_of($$SELECT ledger.create_account('born over', 'EUR', NULL, '-5 EUR')$$) AS max_below_zero;
+SELECT create_account('zero limits', 'EUR', '0 EUR', '0 EUR') > 0 AS zero_limits_accepted;
+
+-- verify() reports corruption that only a superuser in replica mode can write: a balance in
+-- another currency, outside its limits, a broken balance_after chain, an entry in another
+-- currency than its account, and amounts whose minor units disagree with their currency.
+SELECT create_account('corrupt', 'EUR', NULL, '100 EUR') AS corrupt \gset
+SELECT deposit(:corrupt, '5 EUR') > 0 AS first, deposit(:corrupt, '7 EUR') > 0 AS second;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ledger.accounts SET balance = '12 USD' WHERE id = :corrupt;
+SELECT invariant, detail FROM verify() WHERE subject = 'account ' || :corrupt ORDER BY 1, 2;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ledger.accounts SET max_balance = '10 EUR' WHERE id = :corrupt;
+SELECT invariant, detail FROM verify() WHERE subject = 'account ' || :corrupt ORDER BY 1, 2;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ledger.entries SET balance_after = '6 EUR' WHERE account_id = :corrupt AND account_version = 1;
+SELECT invariant, subject, detail FROM verify() ORDER BY 1, 2;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE ledger.entries SET amount = '7 JPY', balance_after = '12 JPY'
+ WHERE account_id = :corrupt AND account_version = 2;
+SELECT invariant, subject FROM verify() ORDER BY 1, 2;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+-- A transfer whose amount is no longer its entries' amount.
+UPDATE ledger.transfers SET amount = ledger.monetary(5, 'KWD') WHERE id = (SELECT max(id) FROM ledger.transfers);
+SELECT invariant, subject FROM verify() ORDER BY 1, 2;
+ROLLBACK;
+SELECT count(*) AS violations FROM verify();

@@ -28,7 +28,7 @@ SELECT '1 USD'::monetary = '1.00 USD' AS same, '1 USD'::monetary = '1 EUR' AS cr
        '1 USD'::monetary <> '1 EUR' AS cross_ne, '1 USD'::monetary <> '2 USD' AS ne;
 SELECT '1 USD'::monetary < '2 USD' AS lt, '2 USD'::monetary <= '2 USD' AS le,
        '-1 USD'::monetary > '-2 USD' AS gt, '2 USD'::monetary >= '3 USD' AS ge;
-SELECT op, error_of(format($$SELECT '1 USD'::ledger.monetary OPERATOR(ledger.%s) '1 EUR'$$, op))
+SELECT op, error_of(format($$SELECT '1 USD'::ledger.monetary OPERATOR(pg_catalog.%s) '1 EUR'$$, op))
 FROM (VALUES ('<'), ('<='), ('>'), ('>=')) AS t(op);
 
 -- Operator classes: indexes, ORDER BY, DISTINCT, GROUP BY, merge and hash joins.
@@ -39,8 +39,11 @@ CREATE INDEX payments_amount ON payments (amount);
 CREATE INDEX payments_amount_hash ON payments USING hash (amount);
 ANALYZE payments;
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT count(*) FROM payments WHERE amount >= '2 USD';
-SELECT count(*) FROM payments WHERE amount >= '2 USD';
+-- A range within one currency is an index scan with the btree class's own operators; >= itself
+-- raises across currencies, so it is no index operator.
+EXPLAIN (COSTS OFF) SELECT count(*) FROM payments WHERE amount ~>=~ '2 USD' AND amount ~<~ '3 USD';
+SELECT count(*) FROM payments WHERE amount ~>=~ '2 USD' AND amount ~<~ '3 USD';
+SELECT count(*) FROM payments WHERE amount >= '2 USD' AND amount < '3 USD';
 SELECT count(*) FROM payments WHERE amount = '2.01 USD';
 SET enable_indexscan = off;
 SET enable_bitmapscan = on;
@@ -64,8 +67,8 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM payments a JOIN payments b ON a.amount 
 SELECT count(*) FROM payments a JOIN payments b ON a.amount = b.amount;
 RESET enable_mergejoin; RESET enable_nestloop;
 
--- A mixed-currency column: equality, hashing and DISTINCT work; ordering by amount alone
--- raises, ordering by currency first works, and so does an index on (currency, amount).
+-- A mixed-currency column: equality, hashing and DISTINCT work; ORDER BY and btree indexes use
+-- the total order (currency, then amount); < and max raise.
 CREATE TABLE mixed (amount monetary);
 INSERT INTO mixed VALUES ('3 USD'), ('1 EUR'), ('2 USD'), ('5 JPY'), ('1 EUR'), ('-4 EUR');
 SELECT count(*) FROM mixed WHERE amount = ANY (ARRAY['1 EUR', '3 USD']::monetary[]);
@@ -73,10 +76,11 @@ SET enable_sort = off;
 EXPLAIN (COSTS OFF) SELECT DISTINCT amount FROM mixed;
 SELECT count(*) FROM (SELECT DISTINCT amount FROM mixed) AS d;
 RESET enable_sort;
-SELECT error_of($$SELECT amount FROM mixed ORDER BY amount$$);
+SELECT amount FROM mixed ORDER BY amount;
 SELECT amount FROM mixed ORDER BY currency(amount), amount;
 CREATE INDEX mixed_by_currency ON mixed (currency(amount), amount);
-SELECT error_of($$CREATE INDEX mixed_amount ON mixed (amount)$$);
+CREATE INDEX mixed_amount ON mixed (amount);
+SELECT error_of($$SELECT amount FROM mixed WHERE amount > '2 USD'$$);
 SELECT error_of($$SELECT max(amount) FROM mixed$$);
 SELECT currency(amount), sum(amount), min(amount), max(amount), count(*)
 FROM mixed GROUP BY 1 ORDER BY 1;
@@ -86,13 +90,13 @@ SELECT sum(amount), min(amount), max(amount) FROM payments;
 SELECT sum(amount) = monetary(sum(amount(amount)), 'USD') AS matches_numeric_sum FROM payments;
 SELECT sum(amount), min(amount), max(amount) FROM payments WHERE false;
 SELECT sum(amount) FROM (VALUES (NULL::monetary), ('1.10 USD'), (NULL)) AS t(amount);
-SELECT error_of($$SELECT ledger.sum(amount) FROM mixed$$);
-SELECT error_of($$SELECT ledger.sum(a) FROM (VALUES ('170141183460469231731687303715884105727 JPY'::ledger.monetary), ('1 JPY')) AS t(a)$$);
+SELECT error_of($$SELECT sum(amount) FROM mixed$$);
+SELECT error_of($$SELECT sum(a) FROM (VALUES ('170141183460469231731687303715884105727 JPY'::ledger.monetary), ('1 JPY')) AS t(a)$$);
 -- Only the final total is range-checked, so the result depends on the values and not on their
 -- order: a partial total may pass the end of the range and come back.
 SELECT sum(a) FROM (VALUES ('170141183460469231731687303715884105727 JPY'::monetary), ('1 JPY'),
                            ('-1 JPY')) AS t(a);
-SELECT error_of($$SELECT ledger.sum(a) FROM (VALUES ('-170141183460469231731687303715884105727 JPY'::ledger.monetary), ('-1 JPY')) AS t(a)$$);
+SELECT error_of($$SELECT sum(a) FROM (VALUES ('-170141183460469231731687303715884105727 JPY'::ledger.monetary), ('-1 JPY')) AS t(a)$$);
 
 -- The aggregates run in parallel, through their combine functions.
 CREATE TABLE many AS SELECT monetary(i / 100.0, 'EUR') AS amount FROM generate_series(1, 100000) AS i;
@@ -109,7 +113,7 @@ CREATE TABLE extremes AS
 ANALYZE extremes;
 EXPLAIN (COSTS OFF) SELECT sum(amount) FROM extremes;
 SELECT sum(amount) FROM extremes;
-SELECT error_of($$SELECT ledger.sum(amount) FROM extremes WHERE amount OPERATOR(ledger.>) '0 JPY'$$);
+SELECT error_of($$SELECT sum(amount) FROM extremes WHERE amount OPERATOR(pg_catalog.>) '0 JPY'$$);
 -- Regression: a worker or group that saw only NULLs has no state, which must reach the
 -- serialize function as NULL (a null pointer crashed the server).
 CREATE TABLE all_null AS SELECT NULL::monetary AS amount FROM generate_series(1, 300000);

@@ -196,7 +196,7 @@ def check(conn, outcomes, replay_mismatches):
                    HAVING sum(ledger.amount(balance)) <> 0) AS c""")
     unbalanced = cur.fetchone()[0]
     cur.execute("""SELECT count(*) FROM ledger.accounts
-                   WHERE min_balance IS NOT NULL AND balance OPERATOR(ledger.<) min_balance""")
+                   WHERE min_balance IS NOT NULL AND balance OPERATOR(pg_catalog.<) min_balance""")
     overdrawn = cur.fetchone()[0]
     print(f"# calls: {len(outcomes)} acknowledged {len(acked)}, refused {len(refused)}, "
           f"unexpected errors {len(errors)}; transfers with a client key: {len(stored)}")

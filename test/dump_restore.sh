@@ -47,7 +47,7 @@ check "registered currencies are restored" \
 check "monetary values are restored exactly" \
     "SELECT string_agg(id || '=' || amount::text, ',' ORDER BY id) FROM accounts.holdings"
 check "restored currencies accept new values" \
-    "SELECT ('0.5 ETH'::ledger.monetary OPERATOR(ledger.+) '0.000000000000000001 ETH')::text"
+    "SELECT ('0.5 ETH'::ledger.monetary OPERATOR(pg_catalog.+) '0.000000000000000001 ETH')::text"
 check "accounts are restored with balances, limits and versions" \
     "SELECT string_agg(concat_ws('|', id, name, balance, min_balance, max_balance, version,
                                   is_external, metadata), ',' ORDER BY id) FROM ledger.accounts"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The packaging files agree with each other: META.json follows the PGXN Meta Spec 1.0.0 and names
-# the version and script the control file installs. Prints TAP.
+# the version and script the control file installs, and the installed library has no path to
+# abort(): a broken invariant raises an error, it never takes the server down. Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-echo "1..4"
+echo "1..5"
 default_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ledger.control)
 perl -MJSON::PP -e '
     my $meta = eval { local $/; open my $f, "<", "META.json" or die; decode_json(<$f>) };
@@ -18,3 +19,12 @@ perl -MJSON::PP -e '
     $ok->(index($provided->{file}, "ledger--$ARGV[0].sql") == 0,
           "META.json and ledger.control name one version ($ARGV[0])");
 ' "$default_version"
+
+library="$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)/ledger.so"
+aborts=$(nm -D --undefined-only "$library" 2>&1 | grep -E ' (abort|__assert_fail|__assert_perror_fail)(@|$)')
+if [ -f "$library" ] && [ -z "$aborts" ]; then
+    echo "ok - the installed ledger.so calls neither abort() nor assert()"
+else
+    echo "not ok - the installed ledger.so calls neither abort() nor assert()"
+    echo "# ${aborts:-$library is missing}"
+fi

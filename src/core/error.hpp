@@ -34,17 +34,27 @@ enum class ErrorKind {
     internal,                   // a broken invariant: a bug, never the caller's fault
 };
 
+// The message says what was wrong in terms the caller supplied; figures the caller may not be
+// entitled to read (balances, limits, versions, other transfers) go in the detail, which the
+// glue layer drops for callers who cannot read the accounts.
 class MoneyError : public std::runtime_error {
   public:
-    MoneyError(ErrorKind kind, const std::string &message, std::string hint = {})
-        : std::runtime_error(message), kind_(kind), hint_(std::move(hint)) {}
+    MoneyError(ErrorKind kind, const std::string &message, std::string hint = {},
+               std::string detail = {})
+        : std::runtime_error(message),
+          kind_(kind),
+          hint_(std::move(hint)),
+          detail_(std::move(detail)) {}
 
     ErrorKind kind() const noexcept { return kind_; }
     const std::string &hint() const noexcept { return hint_; }
+    const std::string &detail() const noexcept { return detail_; }
+    void drop_detail() { detail_.clear(); }
 
   private:
     ErrorKind kind_;
     std::string hint_;
+    std::string detail_;
 };
 
 }  // namespace ledger

@@ -32,9 +32,11 @@ void copy_text(char (&target)[N], const char *text) {
     target[end] = '\0';
 }
 
-void set_message(PendingError &pending, int sqlstate, const char *message, const char *hint) {
+void set_message(PendingError &pending, int sqlstate, const char *message, const char *hint,
+                 const char *detail = "") {
     pending.sqlstate = sqlstate;
     copy_text(pending.message, message);
+    copy_text(pending.detail, detail);
     copy_text(pending.hint, hint);
 }
 
@@ -46,7 +48,8 @@ void capture_current_exception(PendingError &pending) noexcept {
     } catch (const PgError &error) {
         pending.postgres_error = error.data();
     } catch (const MoneyError &error) {
-        set_message(pending, sqlstate_for(error.kind()), error.what(), error.hint().c_str());
+        set_message(pending, sqlstate_for(error.kind()), error.what(), error.hint().c_str(),
+                    error.detail().c_str());
     } catch (const std::bad_alloc &) {
         set_message(pending, ERRCODE_OUT_OF_MEMORY, "out of memory in ledger", "");
     } catch (const std::exception &error) {
@@ -61,6 +64,7 @@ void raise_pending(const PendingError &pending) {
         ReThrowError(pending.postgres_error);
     }
     ereport(ERROR, (errcode(pending.sqlstate), errmsg("%s", pending.message),
+                    pending.detail[0] != '\0' ? errdetail("%s", pending.detail) : 0,
                     pending.hint[0] != '\0' ? errhint("%s", pending.hint) : 0));
     pg_unreachable();
 }

@@ -32,6 +32,7 @@ struct PendingError {
     ErrorData *postgres_error = nullptr;  // re-raised as it was
     int sqlstate = 0;
     char message[512] = {};
+    char detail[512] = {};
     char hint[256] = {};
 };
 

@@ -111,6 +111,17 @@ LEDGER_FUNCTION(ledger_create_account) {
                              "min_balance " + format_money(*min_balance) +
                                  " is above max_balance " + format_money(*max_balance));
         }
+        // An account opens at zero, which must be within its own limits.
+        if (min_balance && min_balance->amount > 0) {
+            throw MoneyError(ErrorKind::invalid_parameter,
+                             "min_balance " + format_money(*min_balance) +
+                                 " is above zero: the account would open below its minimum");
+        }
+        if (max_balance && max_balance->amount < 0) {
+            throw MoneyError(ErrorKind::invalid_parameter,
+                             "max_balance " + format_money(*max_balance) +
+                                 " is below zero: the account would open above its maximum");
+        }
         const std::string code(currency.code.view());
         const MonetaryDatum zero = to_datum(Money{0, currency});
         const MonetaryDatum low = min_balance ? to_datum(*min_balance) : MonetaryDatum{};

@@ -1,10 +1,12 @@
 // Triggers that keep the log append-only and account balances in the ledger's hands.
 #include "../core/error.hpp"
 #include "boundary.hpp"
+#include "monetary_datum.hpp"
 #include "posting.hpp"
 
 extern "C" {
 #include "commands/trigger.h"
+#include "utils/datum.h"
 }
 
 using namespace ledger;
@@ -26,6 +28,50 @@ std::string table_of(const TriggerData *trigger) {
     return pg_call([trigger]() noexcept { return RelationGetRelationName(trigger->tg_relation); });
 }
 
+// Why the ledger's own UPDATE of an account row is refused, or nullptr: it may change the
+// balance, within the account's currency, and raise the version by one, nothing else. Runs
+// through pg_call: PostgreSQL code only.
+const char *refused_change(const TriggerData *trigger) noexcept {
+    const TupleDesc columns = RelationGetDescr(trigger->tg_relation);
+    const int balance = SPI_fnumber(columns, "balance");
+    const int version = SPI_fnumber(columns, "version");
+    if (balance <= 0 || version <= 0) {
+        return "the balance or version column is missing";
+    }
+    HeapTuple before = trigger->tg_trigtuple;
+    HeapTuple after = trigger->tg_newtuple;
+    for (int number = 1; number <= columns->natts; ++number) {
+        const Form_pg_attribute column = TupleDescAttr(columns, number - 1);
+        if (column->attisdropped || number == balance || number == version) {
+            continue;
+        }
+        bool null_before = false;
+        bool null_after = false;
+        const Datum old_value = heap_getattr(before, number, columns, &null_before);
+        const Datum new_value = heap_getattr(after, number, columns, &null_after);
+        if (null_before != null_after ||
+            (!null_before &&
+             !datumIsEqual(old_value, new_value, column->attbyval, column->attlen))) {
+            return "a column other than balance and version changed";
+        }
+    }
+    bool is_null = false;
+    const int64 old_version = DatumGetInt64(heap_getattr(before, version, columns, &is_null));
+    const int64 new_version = DatumGetInt64(heap_getattr(after, version, columns, &is_null));
+    if (is_null || new_version != old_version + 1) {
+        return "the version did not go up by exactly one";
+    }
+    bool old_null = false;
+    const Datum old_balance = heap_getattr(before, balance, columns, &old_null);
+    const Datum new_balance = heap_getattr(after, balance, columns, &is_null);
+    if (old_null || is_null ||
+        !same_currency(*reinterpret_cast<const MonetaryDatum *>(DatumGetPointer(old_balance)),
+                       *reinterpret_cast<const MonetaryDatum *>(DatumGetPointer(new_balance)))) {
+        return "the balance changed currency";
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 // transfers and entries: UPDATE, DELETE and TRUNCATE are refused for everyone.
@@ -44,7 +90,13 @@ LEDGER_FUNCTION(ledger_account_write_trigger) {
     return at_boundary([&]() -> Datum {
         const auto *trigger = reinterpret_cast<const TriggerData *>(fcinfo->context);
         if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) && ledger_write_in_progress()) {
-            return PointerGetDatum(trigger->tg_newtuple);
+            const char *refusal = pg_call([trigger]() noexcept { return refused_change(trigger); });
+            if (refusal == nullptr) {
+                return PointerGetDatum(trigger->tg_newtuple);
+            }
+            throw MoneyError(
+                ErrorKind::internal,
+                std::string("a ledger update of ledger.accounts was refused: ") + refusal);
         }
         throw MoneyError(ErrorKind::account_write_refused,
                          std::string("ledger.accounts changes only through the ledger's "

@@ -18,6 +18,61 @@ int compare_args(FunctionCallInfo fcinfo) {
     return compare(money_arg(fcinfo, 0), money_arg(fcinfo, 1));
 }
 
+// TEMPORARY until the core's compare_total lands.
+int compare_total(const Money &a, const Money &b) noexcept {
+    const int code =
+        std::memcmp(a.currency.code.bytes().data(), b.currency.code.bytes().data(), kMaxCodeLength);
+    if (code != 0) {
+        return code < 0 ? -1 : 1;
+    }
+    if (a.currency.minor_units != b.currency.minor_units) {
+        return a.currency.minor_units < b.currency.minor_units ? -1 : 1;
+    }
+    return a.amount < b.amount ? -1 : (a.amount > b.amount ? 1 : 0);
+}
+
+int total_order(FunctionCallInfo fcinfo) {
+    return compare_total(money_arg(fcinfo, 0), money_arg(fcinfo, 1));
+}
+
+// Called through pg_call: PostgreSQL code only, no C++ object alive.
+Datum estimate(FunctionCallInfo fcinfo) noexcept {
+    const Oid user_operator = PG_GETARG_OID(1);
+    Oid left = InvalidOid;
+    Oid right = InvalidOid;
+    op_input_types(user_operator, &left, &right);
+    const char *name = get_opname(user_operator);
+    int strategy = 0;
+    PGFunction estimator = nullptr;
+    if (name == nullptr) {
+        return Float8GetDatum(DEFAULT_INEQ_SEL);
+    } else if (strcmp(name, "<") == 0) {
+        strategy = BTLessStrategyNumber;
+        estimator = scalarltsel;
+    } else if (strcmp(name, "<=") == 0) {
+        strategy = BTLessEqualStrategyNumber;
+        estimator = scalarlesel;
+    } else if (strcmp(name, ">") == 0) {
+        strategy = BTGreaterStrategyNumber;
+        estimator = scalargtsel;
+    } else if (strcmp(name, ">=") == 0) {
+        strategy = BTGreaterEqualStrategyNumber;
+        estimator = scalargesel;
+    } else {
+        return Float8GetDatum(DEFAULT_INEQ_SEL);
+    }
+    const Oid opclass = GetDefaultOpClass(left, BTREE_AM_OID);
+    const Oid total = OidIsValid(opclass)
+                          ? get_opfamily_member(get_opclass_family(opclass), left, right, strategy)
+                          : InvalidOid;
+    if (!OidIsValid(total) || total == user_operator) {
+        // No total-order operator (the SQL objects of 1.0): a default, rather than a raise.
+        return Float8GetDatum(DEFAULT_INEQ_SEL);
+    }
+    return DirectFunctionCall4Coll(estimator, PG_GET_COLLATION(), PG_GETARG_DATUM(0),
+                                   ObjectIdGetDatum(total), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3));
+}
+
 // Equal values are equal bytes (see MonetaryDatum), so equality needs no decoding.
 bool bytes_equal(FunctionCallInfo fcinfo) {
     return std::memcmp(monetary_arg(fcinfo, 0), monetary_arg(fcinfo, 1), sizeof(MonetaryDatum)) ==
@@ -78,10 +133,36 @@ LEDGER_FUNCTION(monetary_ge) {
     return at_boundary([&] { return BoolGetDatum(compare_args(fcinfo) >= 0); });
 }
 
-// btree support: raises on two currencies, like <, so that no index or sort orders USD
-// against EUR.
+// btree support: the total order (code, minor units, amount), which never raises, so that
+// ANALYZE, sorts, merge joins and indexes work on columns that mix currencies. Within one
+// currency it agrees with <.
 LEDGER_FUNCTION(monetary_cmp) {
-    return at_boundary([&] { return Int32GetDatum(compare_args(fcinfo)); });
+    return at_boundary([&] { return Int32GetDatum(total_order(fcinfo)); });
+}
+
+// The operators of the btree class: ~<~ ~<=~ ~>~ ~>=~.
+LEDGER_FUNCTION(monetary_total_lt) {
+    return at_boundary([&] { return BoolGetDatum(total_order(fcinfo) < 0); });
+}
+
+LEDGER_FUNCTION(monetary_total_le) {
+    return at_boundary([&] { return BoolGetDatum(total_order(fcinfo) <= 0); });
+}
+
+LEDGER_FUNCTION(monetary_total_gt) {
+    return at_boundary([&] { return BoolGetDatum(total_order(fcinfo) > 0); });
+}
+
+LEDGER_FUNCTION(monetary_total_ge) {
+    return at_boundary([&] { return BoolGetDatum(total_order(fcinfo) >= 0); });
+}
+
+// Restriction selectivity of < <= > >=: PostgreSQL's scalar estimate made with the btree
+// class's total-order operator of the same direction. PostgreSQL's estimators evaluate the
+// operator they are given on the column's statistics; given < itself, planning a query would
+// raise LG001 whenever the statistics hold two currencies.
+LEDGER_FUNCTION(monetary_inequality_sel) {
+    return at_boundary([&] { return pg_call([fcinfo]() noexcept { return estimate(fcinfo); }); });
 }
 
 LEDGER_FUNCTION(monetary_smaller) {

@@ -1,6 +1,7 @@
 #include "posting.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "../core/error.hpp"
 #include "../core/posting.hpp"
@@ -29,10 +30,12 @@ SavedStatement g_lock_account(
     "WHERE id = $1 "
     "FOR UPDATE",
     {INT8OID});
+// The amounts are compared here, as bytes, not in SQL: the statement then names no operator of
+// ledger.monetary, whose schema differs between versions 1.0 and 1.1 of the SQL objects.
 SavedStatement g_find_by_key(
-    "SELECT id, from_account = $2 AND to_account = $3 AND amount OPERATOR(ledger.=) $4 "
-    "AND metadata IS NOT DISTINCT FROM $5 FROM ledger.transfers WHERE idempotency_key = $1",
-    {TEXTOID, INT8OID, INT8OID, SavedStatement::monetary, JSONBOID});
+    "SELECT id, from_account = $2 AND to_account = $3 "
+    "AND metadata IS NOT DISTINCT FROM $4, amount FROM ledger.transfers WHERE idempotency_key = $1",
+    {TEXTOID, INT8OID, INT8OID, JSONBOID});
 SavedStatement g_insert_transfer(
     "INSERT INTO ledger.transfers (from_account, to_account, amount, idempotency_key, metadata) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
@@ -89,14 +92,16 @@ AccountState lock_account(std::int64_t id, std::int64_t external_side) {
 // that transfer differs from the request.
 std::optional<std::int64_t> earlier_transfer(const TransferRequest &request) {
     const MonetaryDatum amount = to_datum(request.amount);
-    const Datum values[5] = {text_param(*request.idempotency_key),
+    const Datum values[4] = {text_param(*request.idempotency_key),
                              Int64GetDatum(request.from_account), Int64GetDatum(request.to_account),
-                             monetary_param(amount), request.metadata};
-    const char nulls[5] = {' ', ' ', ' ', ' ', request.has_metadata ? ' ' : 'n'};
+                             request.metadata};
+    const char nulls[4] = {' ', ' ', ' ', request.has_metadata ? ' ' : 'n'};
     if (g_find_by_key.run(values, nulls) == 0) {
         return std::nullopt;
     }
-    if (!bool_column(0, 2)) {
+    const MonetaryDatum earlier_amount = monetary_column(0, 3);
+    const bool same_amount = std::memcmp(&earlier_amount, &amount, sizeof(MonetaryDatum)) == 0;
+    if (!bool_column(0, 2) || !same_amount) {
         throw MoneyError(ErrorKind::idempotency_conflict,
                          "idempotency key \"" + *request.idempotency_key +
                              "\" was used for transfer " + std::to_string(int64_column(0, 1)) +
@@ -233,13 +238,32 @@ std::optional<ExpectedVersion> expected_of(const TransferRequest &request, std::
     return ExpectedVersion{account, *request.expected_version};
 }
 
-}  // namespace
-
-std::int64_t post_transfer(const TransferRequest &request) {
-    return post(request, expected_of(request, request.from_account), 0);
+// Whether the role at the other end of the call may read ledger.accounts. The writing functions
+// run as the extension's owner, so the outer user is asked, not the current one.
+bool caller_reads_accounts() {
+    return pg_call([]() noexcept {
+        const Oid accounts = get_relname_relid("accounts", get_namespace_oid("ledger", false));
+        return OidIsValid(accounts) &&
+               pg_class_aclcheck(accounts, GetOuterUserId(), ACL_SELECT) == ACLCHECK_OK;
+    });
 }
 
-std::int64_t post_external(TransferRequest request, ExternalSide external_side) {
+// Runs a posting; a refusal keeps its figures (balances, limits, versions, other transfers) in
+// the error's detail only for callers who could read them anyway.
+template <typename Posting>
+std::int64_t disclosing_only_to_readers(Posting &&posting) {
+    try {
+        return posting();
+    } catch (MoneyError &error) {
+        if (!error.detail().empty() && !caller_reads_accounts()) {
+            error.drop_detail();
+        }
+        throw;
+    }
+}
+
+// deposit() and withdraw(): the other side is the external account of the account's currency.
+std::int64_t post_to_outside_world(TransferRequest request, ExternalSide external_side) {
     require_positive(request.amount);
     const std::int64_t own =
         external_side == ExternalSide::source ? request.to_account : request.from_account;
@@ -255,6 +279,18 @@ std::int64_t post_external(TransferRequest request, ExternalSide external_side) 
         request.to_account = external;
     }
     return post(request, expected_of(request, own), external);
+}
+
+}  // namespace
+
+std::int64_t post_transfer(const TransferRequest &request) {
+    return disclosing_only_to_readers(
+        [&] { return post(request, expected_of(request, request.from_account), 0); });
+}
+
+std::int64_t post_external(TransferRequest request, ExternalSide external_side) {
+    return disclosing_only_to_readers(
+        [&] { return post_to_outside_world(request, external_side); });
 }
 
 }  // namespace ledger::pg

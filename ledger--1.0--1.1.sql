@@ -1,0 +1,337 @@
+-- ledger 1.0 -> 1.1. Objects keep their OIDs wherever they can, so that views, indexes and
+-- functions of the user's that name them survive the update.
+\echo Use "ALTER EXTENSION ledger UPDATE TO '1.1'" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- Registered currencies: their functions now depend on the extension (dropped with it, dumped
+-- on their own), and are read as data, never executed (see create_currency in the C code).
+-------------------------------------------------------------------------------
+DO $$
+DECLARE
+    definition regprocedure;
+BEGIN
+    FOR definition IN SELECT p.oid FROM pg_catalog.pg_proc p
+                       WHERE p.pronamespace = '@extschema@'::regnamespace
+                         AND p.proname LIKE 'currency:%'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s DEPENDS ON EXTENSION ledger', definition);
+    END LOOP;
+END
+$$;
+
+-------------------------------------------------------------------------------
+-- Operators and aggregates move to pg_catalog, so that they resolve on every search_path.
+-------------------------------------------------------------------------------
+ALTER OPERATOR @extschema@.+ (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.- (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.- (NONE, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.* (@extschema@.monetary, bigint) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.* (bigint, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@./ (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.= (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.<> (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.< (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.<= (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.> (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER OPERATOR @extschema@.>= (@extschema@.monetary, @extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER AGGREGATE @extschema@.sum(@extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER AGGREGATE @extschema@.min(@extschema@.monetary) SET SCHEMA pg_catalog;
+ALTER AGGREGATE @extschema@.max(@extschema@.monetary) SET SCHEMA pg_catalog;
+
+-------------------------------------------------------------------------------
+-- The btree class orders totally (currency, minor units, amount) through its own operators;
+-- < <= > >= keep raising across currencies and estimate with the total-order operators.
+-------------------------------------------------------------------------------
+ALTER FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_le(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_gt(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_ge(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+-- Selectivity of < <= > >=: PostgreSQL's own estimate, computed with the total-order operator
+-- of the same direction, so that planning never evaluates a raising comparison on statistics
+-- that hold several currencies.
+CREATE FUNCTION @extschema@.monetary_inequality_sel(internal, oid, internal, integer)
+RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR pg_catalog.~<~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.~>~), NEGATOR = OPERATOR(pg_catalog.~>=~),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR pg_catalog.~<=~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_le,
+    COMMUTATOR = OPERATOR(pg_catalog.~>=~), NEGATOR = OPERATOR(pg_catalog.~>~),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR pg_catalog.~>~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.~<~), NEGATOR = OPERATOR(pg_catalog.~<=~),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR pg_catalog.~>=~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.~<=~), NEGATOR = OPERATOR(pg_catalog.~<~),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+ALTER OPERATOR pg_catalog.< (@extschema@.monetary, @extschema@.monetary)
+    SET (RESTRICT = @extschema@.monetary_inequality_sel);
+ALTER OPERATOR pg_catalog.<= (@extschema@.monetary, @extschema@.monetary)
+    SET (RESTRICT = @extschema@.monetary_inequality_sel);
+ALTER OPERATOR pg_catalog.> (@extschema@.monetary, @extschema@.monetary)
+    SET (RESTRICT = @extschema@.monetary_inequality_sel);
+ALTER OPERATOR pg_catalog.>= (@extschema@.monetary, @extschema@.monetary)
+    SET (RESTRICT = @extschema@.monetary_inequality_sel);
+
+-- The class's strategies 1, 2, 4 and 5 are rewritten in place rather than by dropping and
+-- creating the class, which would drop every index of the user's built with it. Those indexes
+-- stay valid: monetary_cmp, their support function, kept its order within one currency, and 1.0
+-- could not index two currencies in one column. No DDL changes a class's member operator, hence
+-- the catalog updates (the update runs as a superuser).
+DO $$
+DECLARE
+    family oid;
+    member record;
+    replacement oid;
+BEGIN
+    SELECT c.opcfamily INTO STRICT family
+      FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
+     WHERE c.opcname = 'monetary_ops' AND am.amname = 'btree'
+       AND c.opcnamespace = '@extschema@'::regnamespace;
+    FOR member IN SELECT a.oid, a.amopstrategy, a.amopopr FROM pg_catalog.pg_amop a
+                   WHERE a.amopfamily = family AND a.amopstrategy IN (1, 2, 4, 5)
+    LOOP
+        replacement := CASE member.amopstrategy
+            WHEN 1 THEN 'pg_catalog.~<~(@extschema@.monetary, @extschema@.monetary)'::regoperator
+            WHEN 2 THEN 'pg_catalog.~<=~(@extschema@.monetary, @extschema@.monetary)'::regoperator
+            WHEN 4 THEN 'pg_catalog.~>=~(@extschema@.monetary, @extschema@.monetary)'::regoperator
+            WHEN 5 THEN 'pg_catalog.~>~(@extschema@.monetary, @extschema@.monetary)'::regoperator
+        END;
+        UPDATE pg_catalog.pg_amop SET amopopr = replacement WHERE oid = member.oid;
+        UPDATE pg_catalog.pg_depend SET refobjid = replacement
+         WHERE classid = 'pg_catalog.pg_amop'::regclass AND objid = member.oid
+           AND refclassid = 'pg_catalog.pg_operator'::regclass AND refobjid = member.amopopr;
+    END LOOP;
+    -- Tells every backend's type cache that the class changed.
+    UPDATE pg_catalog.pg_opclass SET opcname = opcname
+     WHERE opcfamily = family AND opcname = 'monetary_ops';
+END
+$$;
+
+-- min and max lose their sort operator: the planner would answer them from a btree index in the
+-- total order, across currencies, where the aggregates raise LG001. Same reason for the catalog
+-- update: dropping and creating them would break the user's views that use them.
+DO $$
+DECLARE
+    aggregate regprocedure;
+BEGIN
+    FOREACH aggregate IN ARRAY ARRAY['pg_catalog.min(@extschema@.monetary)'::regprocedure,
+                                     'pg_catalog.max(@extschema@.monetary)'::regprocedure]
+    LOOP
+        DELETE FROM pg_catalog.pg_depend
+         WHERE classid = 'pg_catalog.pg_proc'::regclass AND objid = aggregate
+           AND refclassid = 'pg_catalog.pg_operator'::regclass
+           AND refobjid = (SELECT aggsortop FROM pg_catalog.pg_aggregate WHERE aggfnoid = aggregate);
+        UPDATE pg_catalog.pg_aggregate SET aggsortop = 0 WHERE aggfnoid = aggregate;
+    END LOOP;
+END
+$$;
+
+-------------------------------------------------------------------------------
+-- Account names and idempotency keys compare bytewise: a collation change must never let one
+-- key post twice.
+-------------------------------------------------------------------------------
+ALTER TABLE @extschema@.accounts ALTER COLUMN name TYPE text COLLATE "C";
+ALTER TABLE @extschema@.transfers ALTER COLUMN idempotency_key TYPE text COLLATE "C";
+
+-------------------------------------------------------------------------------
+-- statement() refuses NULL arguments and unknown accounts; verify() checks more.
+-------------------------------------------------------------------------------
+-- An account's entries with the running balance, newest (or oldest) first, one page at a time:
+-- pass the last account_version seen as after_version to get the next page.
+CREATE OR REPLACE FUNCTION @extschema@.statement(
+    account bigint, newest_first boolean DEFAULT true, page_size int DEFAULT 100,
+    after_version bigint DEFAULT NULL)
+RETURNS TABLE (account_version bigint, transfer_id bigint, amount @extschema@.monetary,
+               balance_after @extschema@.monetary, counterparty bigint,
+               created_at timestamptz, metadata jsonb)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF account IS NULL OR newest_first IS NULL OR page_size IS NULL THEN
+        RAISE EXCEPTION 'statement() takes an account, newest_first and page_size, none of them NULL'
+            USING ERRCODE = '22004';
+    END IF;
+    IF page_size < 0 THEN
+        RAISE EXCEPTION 'page_size must be zero or more, not %', page_size USING ERRCODE = '22023';
+    END IF;
+    PERFORM FROM @extschema@.accounts a WHERE a.id = account;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+    END IF;
+    -- Two queries, so that each walks the entries' primary key in its own direction.
+    IF newest_first THEN
+        RETURN QUERY
+        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+               t.created_at, t.metadata
+          FROM @extschema@.entries e
+          JOIN @extschema@.transfers t ON t.id = e.transfer_id
+         WHERE e.account_id = account
+           AND (after_version IS NULL OR e.account_version < after_version)
+         ORDER BY e.account_version DESC
+         LIMIT page_size;
+    ELSE
+        RETURN QUERY
+        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+               t.created_at, t.metadata
+          FROM @extschema@.entries e
+          JOIN @extschema@.transfers t ON t.id = e.transfer_id
+         WHERE e.account_id = account
+           AND (after_version IS NULL OR e.account_version > after_version)
+         ORDER BY e.account_version
+         LIMIT page_size;
+    END IF;
+END
+$$;
+
+-- One row per violated invariant; no rows when the ledger is consistent. Amounts are compared as
+-- numeric together with their currency codes, so that a corrupt row is reported, not raised on.
+CREATE OR REPLACE FUNCTION @extschema@.verify()
+RETURNS TABLE (invariant text, subject text, detail text)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    -- Sums are taken in numeric: every balance is in range, but a running total in monetary
+    -- could still overflow part way.
+    SELECT 'currency balances sum to zero', a.currency,
+           'sum of balances is ' || sum(@extschema@.amount(a.balance)) || ' ' || a.currency
+      FROM @extschema@.accounts a
+     GROUP BY a.currency
+    HAVING sum(@extschema@.amount(a.balance)) <> 0
+    UNION ALL
+    SELECT 'balance equals the sum of entries', 'account ' || a.id,
+           'balance ' || a.balance::text || ', entries sum to '
+           || coalesce(sum(@extschema@.amount(e.amount)), 0)
+      FROM @extschema@.accounts a
+      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
+     GROUP BY a.id, a.balance
+    HAVING coalesce(sum(@extschema@.amount(e.amount)), 0) <> @extschema@.amount(a.balance)
+    UNION ALL
+    SELECT 'balance equals the last balance_after', 'account ' || a.id,
+           'balance ' || a.balance::text || ', last entry says ' || e.balance_after::text
+      FROM @extschema@.accounts a
+      JOIN @extschema@.entries e ON e.account_id = a.id AND e.account_version = a.version
+     WHERE e.balance_after <> a.balance
+    UNION ALL
+    SELECT 'entry versions have no gaps', 'account ' || a.id,
+           'version ' || a.version || ', ' || count(e.*) || ' entries, highest '
+           || coalesce(max(e.account_version), 0)
+      FROM @extschema@.accounts a
+      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
+     GROUP BY a.id, a.version
+    HAVING count(e.*) <> a.version OR coalesce(max(e.account_version), 0) <> a.version
+        OR coalesce(min(e.account_version), 1) < 1
+    UNION ALL
+    SELECT 'each transfer has exactly its two entries', 'transfer ' || t.id,
+           count(e.*) || ' entries'
+      FROM @extschema@.transfers t
+      LEFT JOIN @extschema@.entries e ON e.transfer_id = t.id
+       AND ((e.account_id = t.from_account AND e.amount = - t.amount)
+         OR (e.account_id = t.to_account AND e.amount = t.amount))
+     GROUP BY t.id
+    HAVING count(e.*) <> 2
+    UNION ALL
+    SELECT 'entries belong to their transfer', 'transfer ' || e.transfer_id,
+           'account ' || e.account_id || ' version ' || e.account_version
+      FROM @extschema@.entries e
+      JOIN @extschema@.transfers t ON t.id = e.transfer_id
+     WHERE e.account_id NOT IN (t.from_account, t.to_account)
+    UNION ALL
+    SELECT 'amounts are in their account''s currency', 'account ' || a.id,
+           concat_ws(', ', 'currency ' || a.currency, 'balance ' || a.balance::text,
+                     'min_balance ' || a.min_balance::text, 'max_balance ' || a.max_balance::text)
+      FROM @extschema@.accounts a
+     WHERE @extschema@.currency(a.balance) <> a.currency
+        OR @extschema@.currency(a.min_balance) <> a.currency
+        OR @extschema@.currency(a.max_balance) <> a.currency
+    UNION ALL
+    SELECT 'amounts are in their account''s currency',
+           'account ' || e.account_id || ' version ' || e.account_version,
+           'account currency ' || a.currency || ', entry ' || e.amount::text || ', balance after '
+           || e.balance_after::text
+      FROM @extschema@.entries e
+      JOIN @extschema@.accounts a ON a.id = e.account_id
+     WHERE @extschema@.currency(e.amount) <> a.currency
+        OR @extschema@.currency(e.balance_after) <> a.currency
+    UNION ALL
+    SELECT 'balances are within their limits', 'account ' || a.id,
+           concat_ws(', ', 'balance ' || a.balance::text, 'min_balance ' || a.min_balance::text,
+                     'max_balance ' || a.max_balance::text)
+      FROM @extschema@.accounts a
+     WHERE (@extschema@.currency(a.min_balance) = @extschema@.currency(a.balance)
+            AND @extschema@.amount(a.balance) < @extschema@.amount(a.min_balance))
+        OR (@extschema@.currency(a.max_balance) = @extschema@.currency(a.balance)
+            AND @extschema@.amount(a.balance) > @extschema@.amount(a.max_balance))
+    UNION ALL
+    SELECT 'each balance_after adds its entry to the one before',
+           'account ' || c.account_id || ' version ' || c.account_version,
+           'previous balance ' || c.previous || ', entry ' || c.amount::text
+           || ', balance after ' || c.balance_after::text
+      FROM (SELECT e.account_id, e.account_version, e.amount, e.balance_after,
+                   coalesce(lag(@extschema@.amount(e.balance_after))
+                                OVER (PARTITION BY e.account_id ORDER BY e.account_version),
+                            0) AS previous
+              FROM @extschema@.entries e) c
+     WHERE c.previous + @extschema@.amount(c.amount) <> @extschema@.amount(c.balance_after)
+    UNION ALL
+    SELECT 'amounts have their currency''s minor units', v.place,
+           v.value::text || ' has ' || scale(@extschema@.amount(v.value)) || ' decimals, '
+           || coalesce(c.code || ' has ' || c.minor_units, 'the currency is not registered')
+      FROM (SELECT 'account ' || a.id AS place, x.value
+              FROM @extschema@.accounts a,
+                   LATERAL (VALUES (a.balance), (a.min_balance), (a.max_balance)) x(value)
+             WHERE x.value IS NOT NULL
+            UNION ALL
+            SELECT 'transfer ' || t.id, t.amount FROM @extschema@.transfers t
+            UNION ALL
+            SELECT 'account ' || e.account_id || ' version ' || e.account_version, x.value
+              FROM @extschema@.entries e,
+                   LATERAL (VALUES (e.amount), (e.balance_after)) x(value)) v
+      LEFT JOIN @extschema@.currencies c ON c.code = @extschema@.currency(v.value)
+     WHERE c.minor_units IS DISTINCT FROM scale(@extschema@.amount(v.value))
+    UNION ALL
+    -- Each registered currency is a row and a function that returns its minor units (see
+    -- create_currency); lookups trust a function only if the extension's owner or a superuser
+    -- owns it and its body is the constant.
+    SELECT 'registered currencies agree with their definitions', coalesce(r.code, d.code),
+           CASE WHEN d.code IS NULL THEN 'no function ledger."currency:' || r.code || '"()'
+                WHEN r.code IS NULL THEN 'function ' || d.signature || ' has no row in custom_currencies'
+                WHEN NOT d.trusted THEN 'function ' || d.signature || ' is not the extension''s own'
+                ELSE 'custom_currencies says ' || r.minor_units || ' minor units, '
+                     || d.signature || ' says ' || coalesce(d.body, 'nothing') END
+      FROM @extschema@.custom_currencies r
+      FULL JOIN (
+          SELECT substr(p.proname, 10) AS code, p.oid::regprocedure::text AS signature,
+                 pg_get_function_sqlbody(p.oid) AS body,
+                 p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                 AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
+                 AND (p.proowner = x.extowner
+                      OR (SELECT rolsuper FROM pg_roles WHERE oid = p.proowner)) AS trusted
+            FROM pg_proc p, pg_extension x
+           WHERE x.extname = 'ledger' AND p.pronamespace = '@extschema@'::regnamespace
+             AND p.proname LIKE 'currency:%') d ON d.code = r.code
+     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted
+        OR d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
+$$;

@@ -1,0 +1,677 @@
+-- ledger 1.1: the monetary type, its currencies, operators, operator classes and aggregates, and
+-- the ledger. The type and every function live in the extension's schema (ledger); the type's
+-- operators and its aggregates sum, min and max live in pg_catalog, which every search_path
+-- searches, so that `a + b`, `sum(amount)` and `WHERE amount = b` work right after CREATE
+-- EXTENSION, and no schema a caller controls can stand in for them unless the caller puts it
+-- before pg_catalog explicitly.
+\echo Use "CREATE EXTENSION ledger" to load this file. \quit
+
+-- Everyone may use the type; what moves money or registers currencies is granted separately.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Currencies
+-------------------------------------------------------------------------------
+
+-- User-registered currencies. Built-in ISO 4217 currencies live in the extension's code.
+CREATE TABLE @extschema@.custom_currencies (
+    code        text PRIMARY KEY CHECK (code ~ '^[A-Z][A-Z0-9]{2,6}$'),
+    minor_units smallint NOT NULL CHECK (minor_units BETWEEN 0 AND 18),
+    name        text,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.custom_currencies', '');
+REVOKE ALL ON @extschema@.custom_currencies FROM PUBLIC;
+GRANT SELECT ON @extschema@.custom_currencies TO PUBLIC;
+
+-- A stored amount means what its currency's minor units say; they can never change.
+CREATE FUNCTION @extschema@.custom_currencies_immutable_trigger() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.code = OLD.code AND NEW.minor_units = OLD.minor_units THEN
+        RETURN NEW;  -- renaming is harmless
+    END IF;
+    RAISE EXCEPTION 'registered currencies cannot be changed or removed (% refused)', TG_OP
+        USING ERRCODE = 'LG005',
+              HINT = 'Stored amounts depend on a currency''s code and minor units.';
+END
+$$;
+CREATE TRIGGER custom_currencies_immutable
+    BEFORE UPDATE OR DELETE ON @extschema@.custom_currencies
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.custom_currencies_immutable_trigger();
+CREATE TRIGGER custom_currencies_no_truncate
+    BEFORE TRUNCATE ON @extschema@.custom_currencies
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.custom_currencies_immutable_trigger();
+
+-- Each registered currency is also a function @extschema@."currency:CODE"() that returns its
+-- minor units (see create_currency). It depends on the extension, so DROP EXTENSION drops it;
+-- functions that a dropped 1.0 install left behind would be read as registered currencies, so a
+-- new install removes them.
+DO $$
+DECLARE
+    stale regprocedure;
+BEGIN
+    FOR stale IN SELECT p.oid FROM pg_catalog.pg_proc p
+                  WHERE p.pronamespace = '@extschema@'::regnamespace
+                    AND p.proname LIKE 'currency:%'
+    LOOP
+        RAISE NOTICE 'dropping %, left behind by an earlier install of ledger', stale;
+        EXECUTE pg_catalog.format('DROP FUNCTION %s', stale);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION @extschema@.iso_currencies(
+    OUT code text, OUT numeric_code int, OUT minor_units smallint, OUT name text,
+    OUT is_fund boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ledger_iso_currencies' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 170;
+
+CREATE VIEW @extschema@.currencies AS
+    SELECT code, minor_units, numeric_code, name, is_fund, true AS builtin
+      FROM @extschema@.iso_currencies()
+    UNION ALL
+    SELECT code, minor_units, NULL::int, name, false, false
+      FROM @extschema@.custom_currencies;
+GRANT SELECT ON @extschema@.currencies TO PUBLIC;
+
+CREATE FUNCTION @extschema@.create_currency(code text, minor_units int, name text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'ledger_create_currency' LANGUAGE C VOLATILE PARALLEL UNSAFE
+CALLED ON NULL INPUT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION @extschema@.create_currency(text, int, text) FROM PUBLIC;
+
+-------------------------------------------------------------------------------
+-- The type
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.monetary;
+
+CREATE FUNCTION @extschema@.monetary_in(cstring) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_out(@extschema@.monetary) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_recv(internal) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_send(@extschema@.monetary) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.monetary (
+    INPUT = @extschema@.monetary_in,
+    OUTPUT = @extschema@.monetary_out,
+    RECEIVE = @extschema@.monetary_recv,
+    SEND = @extschema@.monetary_send,
+    INTERNALLENGTH = 24,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE @extschema@.monetary IS 'exact amount of one currency, in its minor units';
+
+-- Explicit casts only: text in and out never happens behind the user's back.
+CREATE CAST (@extschema@.monetary AS text) WITH INOUT;
+CREATE CAST (text AS @extschema@.monetary) WITH INOUT;
+
+-------------------------------------------------------------------------------
+-- Constructors and accessors
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.monetary(amount numeric, currency text) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME', 'monetary_from_numeric' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.amount(@extschema@.monetary) RETURNS numeric
+AS 'MODULE_PATHNAME', 'monetary_amount' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.currency(@extschema@.monetary) RETURNS text
+AS 'MODULE_PATHNAME', 'monetary_currency' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-------------------------------------------------------------------------------
+-- Arithmetic
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.monetary_add(@extschema@.monetary, @extschema@.monetary)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_subtract(@extschema@.monetary, @extschema@.monetary)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_negate(@extschema@.monetary) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.abs(@extschema@.monetary) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME', 'monetary_abs' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_multiply(@extschema@.monetary, bigint)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_multiply_reversed(bigint, @extschema@.monetary)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_ratio(@extschema@.monetary, @extschema@.monetary)
+RETURNS numeric
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR pg_catalog.+ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_add, COMMUTATOR = OPERATOR(pg_catalog.+)
+);
+CREATE OPERATOR pg_catalog.- (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_subtract
+);
+CREATE OPERATOR pg_catalog.- (
+    RIGHTARG = @extschema@.monetary, FUNCTION = @extschema@.monetary_negate
+);
+CREATE OPERATOR pg_catalog.* (
+    LEFTARG = @extschema@.monetary, RIGHTARG = bigint,
+    FUNCTION = @extschema@.monetary_multiply, COMMUTATOR = OPERATOR(pg_catalog.*)
+);
+CREATE OPERATOR pg_catalog.* (
+    LEFTARG = bigint, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_multiply_reversed, COMMUTATOR = OPERATOR(pg_catalog.*)
+);
+CREATE OPERATOR pg_catalog./ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_ratio
+);
+
+-------------------------------------------------------------------------------
+-- Explicit rounding: scaling, conversion, allocation
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.rounding_mode AS ENUM
+    ('half_even', 'half_up', 'half_down', 'up', 'down', 'ceiling', 'floor');
+
+CREATE FUNCTION @extschema@.scale(@extschema@.monetary, factor numeric,
+                                  mode @extschema@.rounding_mode)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME', 'monetary_scale' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.convert(@extschema@.monetary, rate numeric, currency text,
+                                    mode @extschema@.rounding_mode)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME', 'monetary_convert' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.allocate(@extschema@.monetary, parts int)
+RETURNS @extschema@.monetary[]
+AS 'MODULE_PATHNAME', 'monetary_allocate_evenly' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.allocate(@extschema@.monetary, ratios int[])
+RETURNS @extschema@.monetary[]
+AS 'MODULE_PATHNAME', 'monetary_allocate_by_ratios' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-------------------------------------------------------------------------------
+-- Comparison
+-------------------------------------------------------------------------------
+
+-- Two kinds of comparison. The operators a user writes, < <= > >=, raise LG001 across currencies
+-- (and across two scales of one code) wherever they are evaluated. The btree operator class
+-- orders every value totally, by currency code, then minor units, then amount, through its own
+-- operators ~<~ ~<=~ ~>=~ ~>~, so that ANALYZE, sorts, DISTINCT, GROUP BY, UNION, merge joins and
+-- indexes work on columns that mix currencies and give the same answer under every plan. Within
+-- one currency both kinds agree, so `x ~>=~ '10 USD' AND x ~<~ '20 USD'` is an index range scan
+-- that selects exactly the USD amounts in [10, 20), also in a mixed column.
+CREATE FUNCTION @extschema@.monetary_eq(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_ne(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_lt(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_le(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_gt(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_ge(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- The total order (never raises).
+CREATE FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) RETURNS int
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_le(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_gt(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_total_ge(@extschema@.monetary, @extschema@.monetary)
+RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.monetary_hash(@extschema@.monetary) RETURNS int
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_hash_extended(@extschema@.monetary, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Selectivity of < <= > >=: PostgreSQL's own estimate, computed with the total-order operator
+-- of the same direction, so that planning never evaluates a raising comparison on statistics
+-- that hold several currencies.
+CREATE FUNCTION @extschema@.monetary_inequality_sel(internal, oid, internal, integer)
+RETURNS float8
+AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR pg_catalog.= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_eq,
+    COMMUTATOR = OPERATOR(pg_catalog.=), NEGATOR = OPERATOR(pg_catalog.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+CREATE OPERATOR pg_catalog.<> (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_ne,
+    COMMUTATOR = OPERATOR(pg_catalog.<>), NEGATOR = OPERATOR(pg_catalog.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR pg_catalog.< (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.>), NEGATOR = OPERATOR(pg_catalog.>=),
+    RESTRICT = @extschema@.monetary_inequality_sel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR pg_catalog.<= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_le,
+    COMMUTATOR = OPERATOR(pg_catalog.>=), NEGATOR = OPERATOR(pg_catalog.>),
+    RESTRICT = @extschema@.monetary_inequality_sel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR pg_catalog.> (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.<), NEGATOR = OPERATOR(pg_catalog.<=),
+    RESTRICT = @extschema@.monetary_inequality_sel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR pg_catalog.>= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.<=), NEGATOR = OPERATOR(pg_catalog.<),
+    RESTRICT = @extschema@.monetary_inequality_sel, JOIN = scalargejoinsel
+);
+CREATE OPERATOR pg_catalog.~<~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_lt,
+    COMMUTATOR = OPERATOR(pg_catalog.~>~), NEGATOR = OPERATOR(pg_catalog.~>=~),
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR pg_catalog.~<=~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_le,
+    COMMUTATOR = OPERATOR(pg_catalog.~>=~), NEGATOR = OPERATOR(pg_catalog.~>~),
+    RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR pg_catalog.~>~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_gt,
+    COMMUTATOR = OPERATOR(pg_catalog.~<~), NEGATOR = OPERATOR(pg_catalog.~<=~),
+    RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR pg_catalog.~>=~ (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_total_ge,
+    COMMUTATOR = OPERATOR(pg_catalog.~<=~), NEGATOR = OPERATOR(pg_catalog.~<~),
+    RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+-- Equal values are equal bytes, so the total order's equality is = and btequalimage holds:
+-- btree indexes may deduplicate.
+CREATE OPERATOR CLASS @extschema@.monetary_ops
+DEFAULT FOR TYPE @extschema@.monetary USING btree AS
+    OPERATOR 1 pg_catalog.~<~,
+    OPERATOR 2 pg_catalog.~<=~,
+    OPERATOR 3 pg_catalog.=,
+    OPERATOR 4 pg_catalog.~>=~,
+    OPERATOR 5 pg_catalog.~>~,
+    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
+    FUNCTION 4 pg_catalog.btequalimage(oid);
+
+CREATE OPERATOR CLASS @extschema@.monetary_hash_ops
+DEFAULT FOR TYPE @extschema@.monetary USING hash AS
+    OPERATOR 1 pg_catalog.=,
+    FUNCTION 1 @extschema@.monetary_hash(@extschema@.monetary),
+    FUNCTION 2 @extschema@.monetary_hash_extended(@extschema@.monetary, bigint);
+
+-------------------------------------------------------------------------------
+-- Aggregates: each state is a monetary of the one currency seen so far
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.monetary_smaller(@extschema@.monetary, @extschema@.monetary)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_larger(@extschema@.monetary, @extschema@.monetary)
+RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- sum keeps its running total in place (internal state) rather than making a new value a row.
+CREATE FUNCTION @extschema@.monetary_sum_step(internal, @extschema@.monetary) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_final(internal) RETURNS @extschema@.monetary
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_serialize(internal) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.monetary_sum_deserialize(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE pg_catalog.sum(@extschema@.monetary) (
+    SFUNC = @extschema@.monetary_sum_step,
+    STYPE = internal,
+    FINALFUNC = @extschema@.monetary_sum_final,
+    COMBINEFUNC = @extschema@.monetary_sum_combine,
+    SERIALFUNC = @extschema@.monetary_sum_serialize,
+    DESERIALFUNC = @extschema@.monetary_sum_deserialize,
+    PARALLEL = SAFE
+);
+-- No SORTOP: the planner would then answer min and max from a btree index in its total order,
+-- across currencies, where the aggregate itself raises LG001.
+CREATE AGGREGATE pg_catalog.min(@extschema@.monetary) (
+    SFUNC = @extschema@.monetary_smaller,
+    STYPE = @extschema@.monetary,
+    COMBINEFUNC = @extschema@.monetary_smaller,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pg_catalog.max(@extschema@.monetary) (
+    SFUNC = @extschema@.monetary_larger,
+    STYPE = @extschema@.monetary,
+    COMBINEFUNC = @extschema@.monetary_larger,
+    PARALLEL = SAFE
+);
+
+-------------------------------------------------------------------------------
+-- The ledger: accounts, transfers and entries
+-------------------------------------------------------------------------------
+
+-- Each currency has one external account: the outside world, where deposits come from and
+-- withdrawals go. It has no limits, so that the balances of one currency always sum to zero.
+CREATE TABLE @extschema@.accounts (
+    id          bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name        text COLLATE "C" NOT NULL UNIQUE,  -- bytewise: no collation change can merge two
+    currency    text NOT NULL,
+    balance     @extschema@.monetary NOT NULL,
+    min_balance @extschema@.monetary,  -- NULL: no lower bound
+    max_balance @extschema@.monetary,  -- NULL: no upper bound
+    version     bigint NOT NULL DEFAULT 0 CHECK (version >= 0),
+    is_external boolean NOT NULL DEFAULT false,
+    metadata    jsonb,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX accounts_one_external_per_currency
+    ON @extschema@.accounts (currency) WHERE is_external;
+
+CREATE TABLE @extschema@.transfers (
+    id              bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    from_account    bigint NOT NULL REFERENCES @extschema@.accounts,
+    to_account      bigint NOT NULL REFERENCES @extschema@.accounts,
+    amount          @extschema@.monetary NOT NULL,
+    idempotency_key text COLLATE "C" UNIQUE,  -- bytewise: a key can never match two transfers
+    metadata        jsonb,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per account per transfer; an account's versions are 1, 2, 3, ... without gaps.
+CREATE TABLE @extschema@.entries (
+    account_id      bigint NOT NULL REFERENCES @extschema@.accounts,
+    account_version bigint NOT NULL,
+    transfer_id     bigint NOT NULL REFERENCES @extschema@.transfers,
+    amount          @extschema@.monetary NOT NULL,  -- signed: negative on the paying side
+    balance_after   @extschema@.monetary NOT NULL,
+    PRIMARY KEY (account_id, account_version)
+);
+CREATE INDEX entries_transfer ON @extschema@.entries (transfer_id);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.accounts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.transfers', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.entries', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.accounts_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.transfers_id_seq', '');
+
+REVOKE ALL ON @extschema@.accounts, @extschema@.transfers, @extschema@.entries FROM PUBLIC;
+
+-- Transfers and entries are append-only for everyone, the owner included.
+CREATE FUNCTION @extschema@.append_only_trigger() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ledger_append_only_trigger' LANGUAGE C;
+CREATE TRIGGER transfers_append_only BEFORE UPDATE OR DELETE ON @extschema@.transfers
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.append_only_trigger();
+CREATE TRIGGER transfers_no_truncate BEFORE TRUNCATE ON @extschema@.transfers
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.append_only_trigger();
+CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON @extschema@.entries
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.append_only_trigger();
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON @extschema@.entries
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.append_only_trigger();
+
+-- Account balances and versions change only inside the ledger's own functions; accounts are
+-- never deleted. INSERT is left to privileges: pg_restore needs it.
+CREATE FUNCTION @extschema@.account_write_trigger() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ledger_account_write_trigger' LANGUAGE C;
+CREATE TRIGGER accounts_guarded BEFORE UPDATE OR DELETE ON @extschema@.accounts
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.account_write_trigger();
+CREATE TRIGGER accounts_no_truncate BEFORE TRUNCATE ON @extschema@.accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.account_write_trigger();
+
+-------------------------------------------------------------------------------
+-- The ledger's functions. Those that write run with the extension owner's rights and a
+-- search_path that no caller's schema can reach.
+-------------------------------------------------------------------------------
+
+-- '0 XXX' (ISO's "no currency") as a limit means zero in the account's own currency.
+CREATE FUNCTION @extschema@.create_account(
+    name text, currency text,
+    min_balance @extschema@.monetary DEFAULT '0 XXX',
+    max_balance @extschema@.monetary DEFAULT NULL,
+    metadata jsonb DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_create_account' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.transfer(
+    from_account bigint, to_account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_transfer' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.withdraw(
+    account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_withdraw' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.deposit(
+    account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_deposit' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION @extschema@.create_account(text, text, @extschema@.monetary,
+    @extschema@.monetary, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.transfer(bigint, bigint, @extschema@.monetary, text, jsonb,
+    bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.withdraw(bigint, @extschema@.monetary, text, jsonb, bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.deposit(bigint, @extschema@.monetary, text, jsonb, bigint)
+    FROM PUBLIC;
+
+-- Reading runs with the caller's rights: a reader needs SELECT on the tables.
+CREATE FUNCTION @extschema@.balance(account bigint) RETURNS @extschema@.monetary
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    result @extschema@.monetary;
+BEGIN
+    SELECT a.balance INTO result FROM @extschema@.accounts a WHERE a.id = account;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+    END IF;
+    RETURN result;
+END
+$$;
+
+-- An account's entries with the running balance, newest (or oldest) first, one page at a time:
+-- pass the last account_version seen as after_version to get the next page.
+CREATE FUNCTION @extschema@.statement(
+    account bigint, newest_first boolean DEFAULT true, page_size int DEFAULT 100,
+    after_version bigint DEFAULT NULL)
+RETURNS TABLE (account_version bigint, transfer_id bigint, amount @extschema@.monetary,
+               balance_after @extschema@.monetary, counterparty bigint,
+               created_at timestamptz, metadata jsonb)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF account IS NULL OR newest_first IS NULL OR page_size IS NULL THEN
+        RAISE EXCEPTION 'statement() takes an account, newest_first and page_size, none of them NULL'
+            USING ERRCODE = '22004';
+    END IF;
+    IF page_size < 0 THEN
+        RAISE EXCEPTION 'page_size must be zero or more, not %', page_size USING ERRCODE = '22023';
+    END IF;
+    PERFORM FROM @extschema@.accounts a WHERE a.id = account;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+    END IF;
+    -- Two queries, so that each walks the entries' primary key in its own direction.
+    IF newest_first THEN
+        RETURN QUERY
+        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+               t.created_at, t.metadata
+          FROM @extschema@.entries e
+          JOIN @extschema@.transfers t ON t.id = e.transfer_id
+         WHERE e.account_id = account
+           AND (after_version IS NULL OR e.account_version < after_version)
+         ORDER BY e.account_version DESC
+         LIMIT page_size;
+    ELSE
+        RETURN QUERY
+        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+               t.created_at, t.metadata
+          FROM @extschema@.entries e
+          JOIN @extschema@.transfers t ON t.id = e.transfer_id
+         WHERE e.account_id = account
+           AND (after_version IS NULL OR e.account_version > after_version)
+         ORDER BY e.account_version
+         LIMIT page_size;
+    END IF;
+END
+$$;
+
+-- One row per violated invariant; no rows when the ledger is consistent. Amounts are compared as
+-- numeric together with their currency codes, so that a corrupt row is reported, not raised on.
+CREATE FUNCTION @extschema@.verify()
+RETURNS TABLE (invariant text, subject text, detail text)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    -- Sums are taken in numeric: every balance is in range, but a running total in monetary
+    -- could still overflow part way.
+    SELECT 'currency balances sum to zero', a.currency,
+           'sum of balances is ' || sum(@extschema@.amount(a.balance)) || ' ' || a.currency
+      FROM @extschema@.accounts a
+     GROUP BY a.currency
+    HAVING sum(@extschema@.amount(a.balance)) <> 0
+    UNION ALL
+    SELECT 'balance equals the sum of entries', 'account ' || a.id,
+           'balance ' || a.balance::text || ', entries sum to '
+           || coalesce(sum(@extschema@.amount(e.amount)), 0)
+      FROM @extschema@.accounts a
+      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
+     GROUP BY a.id, a.balance
+    HAVING coalesce(sum(@extschema@.amount(e.amount)), 0) <> @extschema@.amount(a.balance)
+    UNION ALL
+    SELECT 'balance equals the last balance_after', 'account ' || a.id,
+           'balance ' || a.balance::text || ', last entry says ' || e.balance_after::text
+      FROM @extschema@.accounts a
+      JOIN @extschema@.entries e ON e.account_id = a.id AND e.account_version = a.version
+     WHERE e.balance_after <> a.balance
+    UNION ALL
+    SELECT 'entry versions have no gaps', 'account ' || a.id,
+           'version ' || a.version || ', ' || count(e.*) || ' entries, highest '
+           || coalesce(max(e.account_version), 0)
+      FROM @extschema@.accounts a
+      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
+     GROUP BY a.id, a.version
+    HAVING count(e.*) <> a.version OR coalesce(max(e.account_version), 0) <> a.version
+        OR coalesce(min(e.account_version), 1) < 1
+    UNION ALL
+    SELECT 'each transfer has exactly its two entries', 'transfer ' || t.id,
+           count(e.*) || ' entries'
+      FROM @extschema@.transfers t
+      LEFT JOIN @extschema@.entries e ON e.transfer_id = t.id
+       AND ((e.account_id = t.from_account AND e.amount = - t.amount)
+         OR (e.account_id = t.to_account AND e.amount = t.amount))
+     GROUP BY t.id
+    HAVING count(e.*) <> 2
+    UNION ALL
+    SELECT 'entries belong to their transfer', 'transfer ' || e.transfer_id,
+           'account ' || e.account_id || ' version ' || e.account_version
+      FROM @extschema@.entries e
+      JOIN @extschema@.transfers t ON t.id = e.transfer_id
+     WHERE e.account_id NOT IN (t.from_account, t.to_account)
+    UNION ALL
+    SELECT 'amounts are in their account''s currency', 'account ' || a.id,
+           concat_ws(', ', 'currency ' || a.currency, 'balance ' || a.balance::text,
+                     'min_balance ' || a.min_balance::text, 'max_balance ' || a.max_balance::text)
+      FROM @extschema@.accounts a
+     WHERE @extschema@.currency(a.balance) <> a.currency
+        OR @extschema@.currency(a.min_balance) <> a.currency
+        OR @extschema@.currency(a.max_balance) <> a.currency
+    UNION ALL
+    SELECT 'amounts are in their account''s currency',
+           'account ' || e.account_id || ' version ' || e.account_version,
+           'account currency ' || a.currency || ', entry ' || e.amount::text || ', balance after '
+           || e.balance_after::text
+      FROM @extschema@.entries e
+      JOIN @extschema@.accounts a ON a.id = e.account_id
+     WHERE @extschema@.currency(e.amount) <> a.currency
+        OR @extschema@.currency(e.balance_after) <> a.currency
+    UNION ALL
+    SELECT 'balances are within their limits', 'account ' || a.id,
+           concat_ws(', ', 'balance ' || a.balance::text, 'min_balance ' || a.min_balance::text,
+                     'max_balance ' || a.max_balance::text)
+      FROM @extschema@.accounts a
+     WHERE (@extschema@.currency(a.min_balance) = @extschema@.currency(a.balance)
+            AND @extschema@.amount(a.balance) < @extschema@.amount(a.min_balance))
+        OR (@extschema@.currency(a.max_balance) = @extschema@.currency(a.balance)
+            AND @extschema@.amount(a.balance) > @extschema@.amount(a.max_balance))
+    UNION ALL
+    SELECT 'each balance_after adds its entry to the one before',
+           'account ' || c.account_id || ' version ' || c.account_version,
+           'previous balance ' || c.previous || ', entry ' || c.amount::text
+           || ', balance after ' || c.balance_after::text
+      FROM (SELECT e.account_id, e.account_version, e.amount, e.balance_after,
+                   coalesce(lag(@extschema@.amount(e.balance_after))
+                                OVER (PARTITION BY e.account_id ORDER BY e.account_version),
+                            0) AS previous
+              FROM @extschema@.entries e) c
+     WHERE c.previous + @extschema@.amount(c.amount) <> @extschema@.amount(c.balance_after)
+    UNION ALL
+    SELECT 'amounts have their currency''s minor units', v.place,
+           v.value::text || ' has ' || scale(@extschema@.amount(v.value)) || ' decimals, '
+           || coalesce(c.code || ' has ' || c.minor_units, 'the currency is not registered')
+      FROM (SELECT 'account ' || a.id AS place, x.value
+              FROM @extschema@.accounts a,
+                   LATERAL (VALUES (a.balance), (a.min_balance), (a.max_balance)) x(value)
+             WHERE x.value IS NOT NULL
+            UNION ALL
+            SELECT 'transfer ' || t.id, t.amount FROM @extschema@.transfers t
+            UNION ALL
+            SELECT 'account ' || e.account_id || ' version ' || e.account_version, x.value
+              FROM @extschema@.entries e,
+                   LATERAL (VALUES (e.amount), (e.balance_after)) x(value)) v
+      LEFT JOIN @extschema@.currencies c ON c.code = @extschema@.currency(v.value)
+     WHERE c.minor_units IS DISTINCT FROM scale(@extschema@.amount(v.value))
+    UNION ALL
+    -- Each registered currency is a row and a function that returns its minor units (see
+    -- create_currency); lookups trust a function only if the extension's owner or a superuser
+    -- owns it and its body is the constant.
+    SELECT 'registered currencies agree with their definitions', coalesce(r.code, d.code),
+           CASE WHEN d.code IS NULL THEN 'no function ledger."currency:' || r.code || '"()'
+                WHEN r.code IS NULL THEN 'function ' || d.signature || ' has no row in custom_currencies'
+                WHEN NOT d.trusted THEN 'function ' || d.signature || ' is not the extension''s own'
+                ELSE 'custom_currencies says ' || r.minor_units || ' minor units, '
+                     || d.signature || ' says ' || coalesce(d.body, 'nothing') END
+      FROM @extschema@.custom_currencies r
+      FULL JOIN (
+          SELECT substr(p.proname, 10) AS code, p.oid::regprocedure::text AS signature,
+                 pg_get_function_sqlbody(p.oid) AS body,
+                 p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                 AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
+                 AND (p.proowner = x.extowner
+                      OR (SELECT rolsuper FROM pg_roles WHERE oid = p.proowner)) AS trusted
+            FROM pg_proc p, pg_extension x
+           WHERE x.extname = 'ledger' AND p.pronamespace = '@extschema@'::regnamespace
+             AND p.proname LIKE 'currency:%') d ON d.code = r.code
+     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted
+        OR d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
+$$;
