@@ -2,8 +2,9 @@
 # The upgrade convention holds: every shipped version's install script (ledger--V.sql) has a chain of
 # update scripts (ledger--A--B.sql) to the control file's default_version, and installing V then
 # running ALTER EXTENSION ledger UPDATE gives the same catalog as a fresh install, object for object
-# (definitions, privileges, constraints, triggers, indexes). Runs inside scripts/with-cluster;
-# prints TAP.
+# (definitions, privileges, constraints, triggers, indexes), and keeps every value: registered
+# currencies, accounts, balances, transfers and entries made before the update, and the user's
+# own table, index and view over ledger.monetary. Runs inside scripts/with-cluster; prints TAP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 database=ledger_upgrade
@@ -114,7 +115,37 @@ fresh_catalog() {
     sql "$catalog_query"
 }
 
-count=$(($(wc -w <<<"$shipped_versions") * 2 + 2))
+# Data made with an older version, and what must read the same after the update.
+make_data() {
+    sql "SET search_path = public, ledger;  -- where 1.0 kept the operators and aggregates
+         SELECT ledger.create_currency('ETH', 18, 'Ether'), ledger.create_currency('POINTS', 0);
+         SELECT ledger.create_account(name, currency) FROM (VALUES ('alice', 'USD'), ('bob', 'USD'),
+                ('erika', 'EUR'), ('wallet', 'ETH'), ('loyalty', 'POINTS')) v(name, currency);
+         SELECT ledger.deposit(id, CASE currency WHEN 'USD' THEN '100.00 USD' WHEN 'EUR' THEN '7.50 EUR'
+                WHEN 'ETH' THEN '0.000000000000000001 ETH' ELSE '250 POINTS' END::ledger.monetary,
+                'deposit-' || name)
+           FROM ledger.accounts WHERE NOT is_external ORDER BY id;
+         SELECT ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')
+           FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';
+         CREATE TABLE public.prices (id int PRIMARY KEY, price ledger.monetary NOT NULL);
+         INSERT INTO public.prices SELECT i, ledger.monetary(i, 'USD') FROM generate_series(1, 500) i;
+         CREATE INDEX prices_price ON public.prices (price);
+         CREATE VIEW public.price_summary AS
+             SELECT min(price) AS low, max(price) AS high, sum(price) AS total
+               FROM public.prices WHERE price > '10 USD';" >/dev/null
+}
+data_query="SELECT concat_ws(E'\n',
+    (SELECT string_agg(code || ':' || minor_units, ',' ORDER BY code) FROM ledger.custom_currencies),
+    (SELECT string_agg(concat_ws('|', id, name, balance, min_balance, max_balance, version, is_external),
+                       ',' ORDER BY id) FROM ledger.accounts),
+    (SELECT string_agg(concat_ws('|', id, from_account, to_account, amount, idempotency_key, metadata),
+                       ',' ORDER BY id) FROM ledger.transfers),
+    (SELECT string_agg(concat_ws('|', account_id, account_version, transfer_id, amount, balance_after),
+                       ',' ORDER BY account_id, account_version) FROM ledger.entries),
+    (SELECT string_agg(price::text, ',' ORDER BY id) FROM public.prices),
+    (SELECT concat_ws('|', low, high, total) FROM public.price_summary))"
+
+count=$(($(wc -w <<<"$shipped_versions") * 5 + 2))
 echo "1..$count"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
 
@@ -143,8 +174,11 @@ for version in $shipped_versions; do
     else
         echo "not ok - version $version has an update path to $default_version"
     fi
-    sql "DROP EXTENSION ledger CASCADE; DROP SCHEMA IF EXISTS ledger CASCADE"
+    sql "SET client_min_messages = warning; DROP EXTENSION ledger CASCADE;
+         DROP SCHEMA IF EXISTS ledger CASCADE; DROP TABLE IF EXISTS public.prices CASCADE"
     sql "CREATE EXTENSION ledger VERSION '$version'"
+    make_data
+    before=$(sql "$data_query")
     sql "SET client_min_messages = warning; ALTER EXTENSION ledger UPDATE"
     upgraded=$(sql "$catalog_query")
     if [ "$upgraded" = "$expected" ]; then
@@ -152,5 +186,38 @@ for version in $shipped_versions; do
     else
         echo "not ok - installing $version and updating gives the catalog of a fresh install"
         diff <(echo "$expected") <(echo "$upgraded") | sed 's/^/# /' | head -n 20
+    fi
+    after=$(sql "$data_query")
+    if [ "$before" = "$after" ] && [ "$(wc -l <<<"$after")" -eq 6 ]; then
+        echo "ok - updating from $version keeps every currency, balance, transfer, entry and user value"
+    else
+        echo "not ok - updating from $version keeps every currency, balance, transfer, entry and user value"
+        diff <(echo "$before") <(echo "$after") | sed 's/^/# /' | head -n 20
+    fi
+    # After the update: the ledger verifies and moves money, registered currencies read and depend
+    # on the extension, and the user's index serves a range within one currency.
+    checks=$(sql "SELECT concat_ws('|', (SELECT count(*) FROM ledger.verify()),
+                      ledger.transfer(b.id, a.id, '1.00 USD', 'after-update') > 0,
+                      '1 ETH'::ledger.monetary + '0.000000000000000001 ETH',
+                      (SELECT string_agg(DISTINCT deptype::text, ',') FROM pg_depend d JOIN pg_proc p
+                          ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                       WHERE p.proname LIKE 'currency:%' AND d.refclassid = 'pg_extension'::regclass),
+                      (SELECT count(*) FROM public.prices WHERE price ~>=~ '10 USD' AND price ~<~ '20 USD'),
+                      (SELECT count(*) FROM ledger.verify()))
+                    FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'")
+    expected_checks="0|t|1.000000000000000001 ETH|x|10|0"
+    if [ "$checks" = "$expected_checks" ]; then
+        echo "ok - after updating from $version the ledger verifies, moves money and reads its currencies"
+    else
+        echo "not ok - after updating from $version the ledger verifies, moves money and reads its currencies"
+        echo "# expected $expected_checks, got $checks"
+    fi
+    plan=$(sql "SET enable_seqscan = off; EXPLAIN (COSTS OFF)
+                SELECT count(*) FROM public.prices WHERE price ~>=~ '10 USD' AND price ~<~ '20 USD'")
+    if [[ "$plan" == *prices_price* ]]; then
+        echo "ok - after updating from $version an index built before the update serves range scans"
+    else
+        echo "not ok - after updating from $version an index built before the update serves range scans"
+        echo "$plan" | sed 's/^/# /'
     fi
 done
