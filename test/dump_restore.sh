@@ -9,7 +9,7 @@ dump_file=$(mktemp -t ledger-dump.XXXXXX)
 trap 'rm -f "$dump_file"' EXIT
 sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
-echo "1..7"
+echo "1..8"
 sql postgres "CREATE DATABASE $source_db"
 sql "$source_db" "CREATE EXTENSION ledger;
     SELECT ledger.create_currency('ETH', 18, 'Ether');
@@ -62,6 +62,12 @@ check "the restored ledger verifies, repeats a keyed transfer, and takes a new o
          || '|' || ledger.transfer(b.id, a.id, '1.00 USD', 'after-restore')
          || '|' || (SELECT count(*) FROM ledger.verify())
        FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'"
+check "restored currency definitions are read, and depend on the extension" \
+    "SELECT string_agg(p.oid::regprocedure || ' ' || d.deptype::text, ',' ORDER BY p.proname)
+       FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                      AND d.refclassid = 'pg_extension'::regclass
+      WHERE p.proname LIKE 'currency:%' AND d.deptype = 'x'
+        AND ('1 ' || substr(p.proname, 10))::ledger.monetary IS NOT NULL"
 restored_immutable=$(sql "$target_db" "DO \$\$ BEGIN
         UPDATE ledger.custom_currencies SET minor_units = 2 WHERE code = 'ETH';
         RAISE EXCEPTION 'changed';
