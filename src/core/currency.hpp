@@ -62,6 +62,13 @@ const IsoCurrency *iso_currencies_begin();
 const IsoCurrency *iso_currencies_end();
 const IsoCurrency *find_iso_currency(const CurrencyCode &code);
 
+// The lookup table behind find_iso_currency: one slot for each three-letter code.
+constexpr int kIsoLetters = 26;
+using IsoIndex = std::array<const IsoCurrency *, kIsoLetters * kIsoLetters * kIsoLetters>;
+// Builds it from a table of entries; throws MoneyError(internal) when a code is not three
+// upper-case letters or appears twice, which would be a bug in the generated table.
+IsoIndex build_iso_index(const IsoCurrency *begin, const IsoCurrency *end);
+
 // Looks up a code that is not built in; nullopt when unknown. Provided by the caller.
 using CurrencyResolver = std::function<std::optional<int>(const CurrencyCode &)>;
 

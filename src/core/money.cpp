@@ -1,8 +1,7 @@
 #include "money.hpp"
 
-#include <cassert>
-
 #include "error.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -24,7 +23,7 @@ MinorUnits checked(const char *operation, Op op) {
 Money add(const Money &a, const Money &b) {
     require_same_currency(a.currency, b.currency, "add");
     Money sum{checked("addition", [&] { return MinorUnits(a.amount + b.amount); }), a.currency};
-    assert(sum.amount - b.amount == a.amount);
+    LEDGER_INVARIANT(sum.amount - b.amount == a.amount);
     return sum;
 }
 
@@ -36,7 +35,7 @@ Money subtract(const Money &a, const Money &b) {
     require_same_currency(a.currency, b.currency, "subtract");
     Money difference{checked("subtraction", [&] { return MinorUnits(a.amount - b.amount); }),
                      a.currency};
-    assert(difference.amount + b.amount == a.amount);
+    LEDGER_INVARIANT(difference.amount + b.amount == a.amount);
     return difference;
 }
 
@@ -51,7 +50,7 @@ Money absolute(const Money &a) {
 Money multiply(const Money &a, std::int64_t factor) {
     Money product{checked("multiplication", [&] { return MinorUnits(a.amount * factor); }),
                   a.currency};
-    assert(factor == 0 || product.amount / factor == a.amount);
+    LEDGER_INVARIANT(factor == 0 || product.amount / factor == a.amount);
     return product;
 }
 

@@ -1,9 +1,9 @@
 #include "posting.hpp"
 
-#include <cassert>
 #include <string>
 
 #include "error.hpp"
+#include "invariant.hpp"
 #include "text.hpp"
 
 namespace ledger {
@@ -50,7 +50,7 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
     require_currency(from.external ? from : to, amount);
     if (expected) {
         const AccountState &checked = expected->account_id == to.id ? to : from;
-        assert(expected->account_id == checked.id);
+        LEDGER_INVARIANT(expected->account_id == checked.id);
         if (checked.version != expected->version) {
             throw MoneyError(ErrorKind::version_conflict,
                              account_name(checked) + " is at version " +
@@ -76,8 +76,8 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
     }
     PlannedTransfer planned{with_balance(from, from_balance), with_balance(to, to_balance)};
     // Money is moved, never made: what one side loses the other gains.
-    assert(subtract(from.balance, planned.from_after.balance).amount == amount.amount);
-    assert(subtract(planned.to_after.balance, to.balance).amount == amount.amount);
+    LEDGER_INVARIANT(subtract(from.balance, planned.from_after.balance).amount == amount.amount);
+    LEDGER_INVARIANT(subtract(planned.to_after.balance, to.balance).amount == amount.amount);
     return planned;
 }
 
