@@ -140,11 +140,20 @@ Currency validate_new_currency(std::string_view code_text, int minor_units) {
     return Currency{*code, minor_units};
 }
 
+std::string currency_name_beside(const Currency &currency, const Currency &other) {
+    std::string name(currency.code.view());
+    if (currency.code == other.code && currency.minor_units != other.minor_units) {
+        name += " (" + std::to_string(currency.minor_units) +
+                (currency.minor_units == 1 ? " decimal)" : " decimals)");
+    }
+    return name;
+}
+
 void require_same_currency(const Currency &a, const Currency &b, const char *operation) {
-    if (a.code != b.code) {
+    if (a != b) {
         throw MoneyError(ErrorKind::currency_mismatch,
-                         std::string("cannot ") + operation + " " + std::string(a.code.view()) +
-                             " and " + std::string(b.code.view()),
+                         std::string("cannot ") + operation + " " + currency_name_beside(a, b) +
+                             " and " + currency_name_beside(b, a),
                          "Convert one amount explicitly with ledger.convert().");
     }
 }

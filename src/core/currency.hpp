@@ -80,7 +80,14 @@ std::optional<Currency> find_currency(const CurrencyCode &code, const CurrencyRe
 // Validates a new user currency; throws invalid_parameter or duplicate_currency (ISO codes).
 Currency validate_new_currency(std::string_view code_text, int minor_units);
 
-// Throws currency_mismatch naming both codes unless a and b are the same currency.
+// Throws currency_mismatch unless a and b are the same currency: the same code and the same
+// minor units, since raw minor units of two scales never combine. The message is "cannot
+// <operation> USD and EUR", or "cannot <operation> TMQ (2 decimals) and TMQ (8 decimals)" when
+// only the minor units differ.
 void require_same_currency(const Currency &a, const Currency &b, const char *operation);
+
+// `currency` as a message names it beside `other`: its code, followed by its minor units
+// ("TMQ (2 decimals)") when `other` has the same code with other minor units.
+std::string currency_name_beside(const Currency &currency, const Currency &other);
 
 }  // namespace ledger

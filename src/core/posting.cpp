@@ -15,10 +15,13 @@ std::string account_name(const AccountState &account) {
 
 void require_currency(const AccountState &account, const Money &amount) {
     if (account.balance.currency != amount.currency) {
+        // "1.00000000 TMQ (8 decimals)" when only the minor units differ.
+        const Currency &held = account.balance.currency;
+        const std::string offered = format_amount(amount.amount, amount.currency.minor_units) +
+                                    " " + currency_name_beside(amount.currency, held);
         throw MoneyError(ErrorKind::account_currency_mismatch,
                          account_name(account) + " holds " +
-                             std::string(account.balance.currency.code.view()) + ", not " +
-                             format_money(amount));
+                             currency_name_beside(held, amount.currency) + ", not " + offered);
     }
 }
 

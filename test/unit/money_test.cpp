@@ -202,6 +202,49 @@ TEST(MoneyArithmetic, CurrenciesNeverMix) {
     EXPECT_EQ(thrown_message([&] { compare(usd, eur); }), "cannot compare USD and EUR");
 }
 
+// A registered code whose minor units changed (dropped and registered again) leaves stored values
+// of both scales: 1.00 TMQ with 2 decimals is 100 raw units, 1.00000000 TMQ with 8 decimals is
+// 100000000. Their raw units must never be combined.
+Currency tmq(int minor_units) {
+    return Currency{*ledger::CurrencyCode::parse("TMQ"), minor_units};
+}
+Money tmq_units(long long minor_units, int decimals) {
+    return Money{MinorUnits(minor_units), tmq(decimals)};
+}
+
+TEST(MoneyArithmetic, SameCodeWithOtherMinorUnitsNeverMixes) {
+    const Money two = tmq_units(100, 2);          // 1.00 TMQ
+    const Money eight = tmq_units(100000000, 8);  // 1.00000000 TMQ
+    const Money eight_same_raw = tmq_units(100, 8);
+    EXPECT_THROWS_KIND(add(two, eight), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(add(two, eight_same_raw), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(subtract(eight, two), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(compare(two, eight_same_raw), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(compare(eight, two), ErrorKind::currency_mismatch);
+    EXPECT_FALSE(equal(two, eight_same_raw));
+    EXPECT_FALSE(equal(tmq_units(0, 2), tmq_units(0, 8)));
+    EXPECT_EQ(thrown_message([&] { add(two, eight); }),
+              "cannot add TMQ (2 decimals) and TMQ (8 decimals)");
+    EXPECT_EQ(thrown_message([&] { subtract(eight, two); }),
+              "cannot subtract TMQ (8 decimals) and TMQ (2 decimals)");
+    EXPECT_EQ(thrown_message([&] { compare(tmq_units(1, 1), tmq_units(1, 0)); }),
+              "cannot compare TMQ (1 decimal) and TMQ (0 decimals)");
+    // The check precedes the arithmetic here too.
+    EXPECT_THROWS_KIND(add(Money{max_units(), tmq(2)}, Money{max_units(), tmq(8)}),
+                       ErrorKind::currency_mismatch);
+    // Same scale still combines.
+    EXPECT_EQ(add(two, tmq_units(1, 2)), tmq_units(101, 2));
+    EXPECT_EQ(compare(eight, eight_same_raw), 1);
+}
+
+TEST(MoneyArithmetic, OtherCodeMessagesDoNotMentionMinorUnits) {
+    // Regression files depend on this shape, also when the minor units differ.
+    EXPECT_EQ(thrown_message([] { add(parse("1 USD"), parse("1 JPY")); }),
+              "cannot add USD and JPY");
+    EXPECT_EQ(thrown_message([] { compare(parse("1 ETH"), parse("1 BTC")); }),
+              "cannot compare ETH and BTC");
+}
+
 TEST(MoneyCompare, OrdersWithinOneCurrency) {
     const Money max = units(kMax, "USD");
     const Money min = units("-" + kMax, "USD");
