@@ -1,5 +1,7 @@
 #include "money.hpp"
 
+#include <cstring>
+
 #include "error.hpp"
 #include "invariant.hpp"
 
@@ -61,6 +63,21 @@ int compare(const Money &a, const Money &b) {
 
 bool equal(const Money &a, const Money &b) {
     return a.currency == b.currency && a.amount == b.amount;
+}
+
+int compare_total(const Money &a, const Money &b) noexcept {
+    // memcmp compares as unsigned bytes; the NUL padding sorts a code before its extensions.
+    const int codes =
+        std::memcmp(a.currency.code.bytes().data(), b.currency.code.bytes().data(), kMaxCodeLength);
+    if (codes != 0) {
+        return codes < 0 ? -1 : 1;
+    }
+    if (a.currency.minor_units != b.currency.minor_units) {
+        return a.currency.minor_units < b.currency.minor_units ? -1 : 1;
+    }
+    // Fixed-width integers: comparing allocates nothing and cannot throw.
+    const int amounts = a.amount.compare(b.amount);
+    return amounts < 0 ? -1 : (amounts > 0 ? 1 : 0);
 }
 
 }  // namespace ledger
