@@ -1,11 +1,12 @@
 #include "allocation.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <numeric>
 #include <string>
 
 #include "error.hpp"
+#include "exact_sum.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -18,12 +19,17 @@ void require_part_count(std::int64_t parts) {
     }
 }
 
-MinorUnits sum_of(const std::vector<Money> &parts) {
-    BigInt total = 0;
+// Whether the parts add up to exactly the whole, counted with ExactSum's plain 192-bit integer
+// additions rather than the Boost arithmetic that computed the parts. O(parts), like building
+// them: about a tenth of allocate_evenly's time, a fraction of a percent of allocate_by_ratios'.
+bool adds_up_to(const std::vector<Money> &parts, const MinorUnits &whole) {
+    ExactSum total;
     for (const Money &part : parts) {
-        total += BigInt(part.amount);
+        total.add(to_stored(part.amount));
     }
-    return MinorUnits(total);
+    const StoredMinorUnits expected = to_stored(whole);
+    return total.low == expected.low && total.mid == static_cast<std::uint64_t>(expected.high) &&
+           total.high == (expected.high < 0 ? -1 : 0);
 }
 
 }  // namespace
@@ -39,7 +45,7 @@ std::vector<Money> allocate_evenly(const Money &money, std::int64_t parts) {
     for (std::int64_t i = 0; i < parts; ++i) {
         result.push_back(Money{i < extra ? MinorUnits(share + step) : share, money.currency});
     }
-    assert(sum_of(result) == money.amount);
+    LEDGER_INVARIANT(adds_up_to(result, money.amount));
     return result;
 }
 
@@ -69,7 +75,7 @@ std::vector<Money> allocate_by_ratios(const Money &money, const std::vector<std:
         result.push_back(Money{MinorUnits(share), money.currency});
     }
     const auto leftover = static_cast<std::size_t>(boost::multiprecision::abs(amount - allocated));
-    assert(leftover < ratios.size());
+    LEDGER_INVARIANT(leftover < ratios.size());
     std::vector<std::size_t> order(ratios.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
@@ -78,7 +84,7 @@ std::vector<Money> allocate_by_ratios(const Money &money, const std::vector<std:
     for (std::size_t i = 0; i < leftover; ++i) {
         result[order[i]].amount += step;
     }
-    assert(sum_of(result) == money.amount);
+    LEDGER_INVARIANT(adds_up_to(result, money.amount));
     return result;
 }
 

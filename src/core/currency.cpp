@@ -1,9 +1,9 @@
 #include "currency.hpp"
 
-#include <cassert>
 #include <cstring>
 
 #include "error.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -51,8 +51,6 @@ const IsoCurrency *iso_currencies_end() {
 
 namespace {
 
-constexpr int kLetters = 26;
-
 // Every ISO code is three upper-case letters, so a 26^3 table answers a lookup in one step; text
 // input does one per value.
 int three_letter_index(std::string_view code) {
@@ -64,25 +62,31 @@ int three_letter_index(std::string_view code) {
         if (c < 'A' || c > 'Z') {
             return -1;
         }
-        index = index * kLetters + (c - 'A');
+        index = index * kIsoLetters + (c - 'A');
     }
     return index;
 }
 
-const std::array<const IsoCurrency *, kLetters * kLetters * kLetters> &iso_index() {
-    static const auto index = [] {
-        std::array<const IsoCurrency *, kLetters * kLetters * kLetters> table{};
-        for (const IsoCurrency *c = iso_currencies_begin(); c != iso_currencies_end(); ++c) {
-            const int slot = three_letter_index(c->code);
-            assert(slot >= 0 && table[slot] == nullptr);
-            table[slot] = c;
-        }
-        return table;
-    }();
+// Built on first use. A throw here (a bug in the generated table) leaves the index unbuilt, and
+// the next lookup tries again: a function-local static, never a namespace-scope initializer,
+// where an exception would terminate the process.
+const IsoIndex &iso_index() {
+    static const IsoIndex index = build_iso_index(iso_currencies_begin(), iso_currencies_end());
     return index;
 }
 
 }  // namespace
+
+IsoIndex build_iso_index(const IsoCurrency *begin, const IsoCurrency *end) {
+    IsoIndex index{};
+    for (const IsoCurrency *c = begin; c != end; ++c) {
+        const int slot = three_letter_index(c->code);
+        LEDGER_INVARIANT(slot >= 0);               // three upper-case letters
+        LEDGER_INVARIANT(index[slot] == nullptr);  // each code once
+        index[slot] = c;
+    }
+    return index;
+}
 
 const IsoCurrency *find_iso_currency(const CurrencyCode &code) {
     const int slot = three_letter_index(code.view());
@@ -136,11 +140,20 @@ Currency validate_new_currency(std::string_view code_text, int minor_units) {
     return Currency{*code, minor_units};
 }
 
+std::string currency_name_beside(const Currency &currency, const Currency &other) {
+    std::string name(currency.code.view());
+    if (currency.code == other.code && currency.minor_units != other.minor_units) {
+        name += " (" + std::to_string(currency.minor_units) +
+                (currency.minor_units == 1 ? " decimal)" : " decimals)");
+    }
+    return name;
+}
+
 void require_same_currency(const Currency &a, const Currency &b, const char *operation) {
-    if (a.code != b.code) {
+    if (a != b) {
         throw MoneyError(ErrorKind::currency_mismatch,
-                         std::string("cannot ") + operation + " " + std::string(a.code.view()) +
-                             " and " + std::string(b.code.view()),
+                         std::string("cannot ") + operation + " " + currency_name_beside(a, b) +
+                             " and " + currency_name_beside(b, a),
                          "Convert one amount explicitly with ledger.convert().");
     }
 }

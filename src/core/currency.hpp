@@ -62,6 +62,13 @@ const IsoCurrency *iso_currencies_begin();
 const IsoCurrency *iso_currencies_end();
 const IsoCurrency *find_iso_currency(const CurrencyCode &code);
 
+// The lookup table behind find_iso_currency: one slot for each three-letter code.
+constexpr int kIsoLetters = 26;
+using IsoIndex = std::array<const IsoCurrency *, kIsoLetters * kIsoLetters * kIsoLetters>;
+// Builds it from a table of entries; throws MoneyError(internal) when a code is not three
+// upper-case letters or appears twice, which would be a bug in the generated table.
+IsoIndex build_iso_index(const IsoCurrency *begin, const IsoCurrency *end);
+
 // Looks up a code that is not built in; nullopt when unknown. Provided by the caller.
 using CurrencyResolver = std::function<std::optional<int>(const CurrencyCode &)>;
 
@@ -73,7 +80,14 @@ std::optional<Currency> find_currency(const CurrencyCode &code, const CurrencyRe
 // Validates a new user currency; throws invalid_parameter or duplicate_currency (ISO codes).
 Currency validate_new_currency(std::string_view code_text, int minor_units);
 
-// Throws currency_mismatch naming both codes unless a and b are the same currency.
+// Throws currency_mismatch unless a and b are the same currency: the same code and the same
+// minor units, since raw minor units of two scales never combine. The message is "cannot
+// <operation> USD and EUR", or "cannot <operation> TMQ (2 decimals) and TMQ (8 decimals)" when
+// only the minor units differ.
 void require_same_currency(const Currency &a, const Currency &b, const char *operation);
+
+// `currency` as a message names it beside `other`: its code, followed by its minor units
+// ("TMQ (2 decimals)") when `other` has the same code with other minor units.
+std::string currency_name_beside(const Currency &currency, const Currency &other);
 
 }  // namespace ledger

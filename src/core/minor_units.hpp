@@ -4,6 +4,9 @@
 // throws instead of wrapping.
 #pragma once
 
+// First: it routes Boost's own assertions to an exception (see invariant.hpp).
+#include "invariant.hpp"
+
 #include <boost/multiprecision/cpp_int.hpp>
 #include <climits>
 #include <cstdint>

@@ -1,8 +1,9 @@
 #include "money.hpp"
 
-#include <cassert>
+#include <cstring>
 
 #include "error.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -24,7 +25,7 @@ MinorUnits checked(const char *operation, Op op) {
 Money add(const Money &a, const Money &b) {
     require_same_currency(a.currency, b.currency, "add");
     Money sum{checked("addition", [&] { return MinorUnits(a.amount + b.amount); }), a.currency};
-    assert(sum.amount - b.amount == a.amount);
+    LEDGER_INVARIANT(sum.amount - b.amount == a.amount);
     return sum;
 }
 
@@ -36,7 +37,7 @@ Money subtract(const Money &a, const Money &b) {
     require_same_currency(a.currency, b.currency, "subtract");
     Money difference{checked("subtraction", [&] { return MinorUnits(a.amount - b.amount); }),
                      a.currency};
-    assert(difference.amount + b.amount == a.amount);
+    LEDGER_INVARIANT(difference.amount + b.amount == a.amount);
     return difference;
 }
 
@@ -51,7 +52,7 @@ Money absolute(const Money &a) {
 Money multiply(const Money &a, std::int64_t factor) {
     Money product{checked("multiplication", [&] { return MinorUnits(a.amount * factor); }),
                   a.currency};
-    assert(factor == 0 || product.amount / factor == a.amount);
+    LEDGER_INVARIANT(factor == 0 || product.amount / factor == a.amount);
     return product;
 }
 
@@ -62,6 +63,21 @@ int compare(const Money &a, const Money &b) {
 
 bool equal(const Money &a, const Money &b) {
     return a.currency == b.currency && a.amount == b.amount;
+}
+
+int compare_total(const Money &a, const Money &b) noexcept {
+    // memcmp compares as unsigned bytes; the NUL padding sorts a code before its extensions.
+    const int codes =
+        std::memcmp(a.currency.code.bytes().data(), b.currency.code.bytes().data(), kMaxCodeLength);
+    if (codes != 0) {
+        return codes < 0 ? -1 : 1;
+    }
+    if (a.currency.minor_units != b.currency.minor_units) {
+        return a.currency.minor_units < b.currency.minor_units ? -1 : 1;
+    }
+    // Fixed-width integers: comparing allocates nothing and cannot throw.
+    const int amounts = a.amount.compare(b.amount);
+    return amounts < 0 ? -1 : (amounts > 0 ? 1 : 0);
 }
 
 }  // namespace ledger

@@ -28,4 +28,10 @@ int compare(const Money &a, const Money &b);
 // Equality is defined across currencies: different currencies are never equal.
 bool equal(const Money &a, const Money &b);
 
+// A total order over every amount of every currency, for PostgreSQL's btree operator class:
+// by currency code (byte order of the kMaxCodeLength NUL-padded code bytes, so that
+// "EUR" < "EURX" < "USD"), then minor units, then amount. Returns -1, 0 or 1; 0 exactly when
+// equal() is true. Never throws, and agrees with compare() wherever compare() returns.
+int compare_total(const Money &a, const Money &b) noexcept;
+
 }  // namespace ledger

@@ -1,9 +1,9 @@
 #include "posting.hpp"
 
-#include <cassert>
 #include <string>
 
 #include "error.hpp"
+#include "invariant.hpp"
 #include "text.hpp"
 
 namespace ledger {
@@ -15,10 +15,13 @@ std::string account_name(const AccountState &account) {
 
 void require_currency(const AccountState &account, const Money &amount) {
     if (account.balance.currency != amount.currency) {
+        // "1.00000000 TMQ (8 decimals)" when only the minor units differ.
+        const Currency &held = account.balance.currency;
+        const std::string offered = format_amount(amount.amount, amount.currency.minor_units) +
+                                    " " + currency_name_beside(amount.currency, held);
         throw MoneyError(ErrorKind::account_currency_mismatch,
                          account_name(account) + " holds " +
-                             std::string(account.balance.currency.code.view()) + ", not " +
-                             format_money(amount));
+                             currency_name_beside(held, amount.currency) + ", not " + offered);
     }
 }
 
@@ -50,7 +53,7 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
     require_currency(from.external ? from : to, amount);
     if (expected) {
         const AccountState &checked = expected->account_id == to.id ? to : from;
-        assert(expected->account_id == checked.id);
+        LEDGER_INVARIANT(expected->account_id == checked.id);
         if (checked.version != expected->version) {
             throw MoneyError(ErrorKind::version_conflict,
                              account_name(checked) + " is at version " +
@@ -76,8 +79,8 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
     }
     PlannedTransfer planned{with_balance(from, from_balance), with_balance(to, to_balance)};
     // Money is moved, never made: what one side loses the other gains.
-    assert(subtract(from.balance, planned.from_after.balance).amount == amount.amount);
-    assert(subtract(planned.to_after.balance, to.balance).amount == amount.amount);
+    LEDGER_INVARIANT(subtract(from.balance, planned.from_after.balance).amount == amount.amount);
+    LEDGER_INVARIANT(subtract(planned.to_after.balance, to.balance).amount == amount.amount);
     return planned;
 }
 

@@ -1,9 +1,9 @@
 #include "rounding.hpp"
 
-#include <cassert>
 #include <string>
 
 #include "error.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -42,7 +42,7 @@ bool rounds_away(RoundingMode mode, int sign, int half_comparison, bool truncate
 }
 
 BigInt power_of_ten(int exponent) {
-    assert(exponent >= 0);
+    LEDGER_INVARIANT(exponent >= 0);
     return boost::multiprecision::pow(BigInt(10), static_cast<unsigned>(exponent));
 }
 
@@ -64,7 +64,7 @@ RoundingMode parse_rounding_mode(std::string_view name) {
 }
 
 BigInt round_quotient(const BigInt &numerator, const BigInt &denominator, RoundingMode mode) {
-    assert(denominator > 0);
+    LEDGER_INVARIANT(denominator > 0);
     const BigInt truncated = numerator / denominator;  // toward zero
     const BigInt remainder = numerator % denominator;  // sign of the numerator
     if (remainder == 0) {
@@ -76,7 +76,7 @@ BigInt round_quotient(const BigInt &numerator, const BigInt &denominator, Roundi
     const bool odd = boost::multiprecision::bit_test(boost::multiprecision::abs(truncated), 0);
     const BigInt result =
         rounds_away(mode, sign, half_comparison, odd) ? truncated + sign : truncated;
-    assert(boost::multiprecision::abs(result * denominator - numerator) < denominator);
+    LEDGER_INVARIANT(boost::multiprecision::abs(result * denominator - numerator) < denominator);
     return result;
 }
 

@@ -1,9 +1,9 @@
 #include "text.hpp"
 
-#include <cassert>
 #include <optional>
 
 #include "error.hpp"
+#include "invariant.hpp"
 
 namespace ledger {
 namespace {
@@ -179,7 +179,7 @@ Money parse_money(std::string_view text, const CurrencyResolver &resolver) {
 }
 
 std::string format_amount(const MinorUnits &amount, int minor_units) {
-    assert(minor_units >= 0 && minor_units <= kMaxCurrencyMinorUnits);
+    LEDGER_INVARIANT(minor_units >= 0 && minor_units <= kMaxCurrencyMinorUnits);
     const auto value = static_cast<__int128>(amount);
     auto magnitude = static_cast<unsigned __int128>(value < 0 ? -value : value);
     // 39 digits, a point, leading zeros up to the minor units, and a sign.

@@ -199,5 +199,17 @@ TEST(RequireSameCurrency, MismatchNamesBothCodes) {
         "cannot compare JPY and KRW");
 }
 
+TEST(RequireSameCurrency, SameCodeOtherMinorUnitsIsAMismatch) {
+    const Currency two{code_of("TMQ"), 2};
+    const Currency eight{code_of("TMQ"), 8};
+    EXPECT_THROWS_KIND(require_same_currency(two, eight, "add"), ErrorKind::currency_mismatch);
+    EXPECT_NO_THROW(require_same_currency(eight, eight, "add"));
+    EXPECT_EQ(thrown_message([&] { require_same_currency(two, eight, "divide"); }),
+              "cannot divide TMQ (2 decimals) and TMQ (8 decimals)");
+    EXPECT_EQ(ledger::currency_name_beside(two, eight), "TMQ (2 decimals)");
+    EXPECT_EQ(ledger::currency_name_beside(two, two), "TMQ");
+    EXPECT_EQ(ledger::currency_name_beside(two, currency("USD")), "TMQ");
+}
+
 }  // namespace
 }  // namespace ledger_test

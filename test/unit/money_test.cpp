@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -202,6 +203,49 @@ TEST(MoneyArithmetic, CurrenciesNeverMix) {
     EXPECT_EQ(thrown_message([&] { compare(usd, eur); }), "cannot compare USD and EUR");
 }
 
+// A registered code whose minor units changed (dropped and registered again) leaves stored values
+// of both scales: 1.00 TMQ with 2 decimals is 100 raw units, 1.00000000 TMQ with 8 decimals is
+// 100000000. Their raw units must never be combined.
+Currency tmq(int minor_units) {
+    return Currency{*ledger::CurrencyCode::parse("TMQ"), minor_units};
+}
+Money tmq_units(long long minor_units, int decimals) {
+    return Money{MinorUnits(minor_units), tmq(decimals)};
+}
+
+TEST(MoneyArithmetic, SameCodeWithOtherMinorUnitsNeverMixes) {
+    const Money two = tmq_units(100, 2);          // 1.00 TMQ
+    const Money eight = tmq_units(100000000, 8);  // 1.00000000 TMQ
+    const Money eight_same_raw = tmq_units(100, 8);
+    EXPECT_THROWS_KIND(add(two, eight), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(add(two, eight_same_raw), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(subtract(eight, two), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(compare(two, eight_same_raw), ErrorKind::currency_mismatch);
+    EXPECT_THROWS_KIND(compare(eight, two), ErrorKind::currency_mismatch);
+    EXPECT_FALSE(equal(two, eight_same_raw));
+    EXPECT_FALSE(equal(tmq_units(0, 2), tmq_units(0, 8)));
+    EXPECT_EQ(thrown_message([&] { add(two, eight); }),
+              "cannot add TMQ (2 decimals) and TMQ (8 decimals)");
+    EXPECT_EQ(thrown_message([&] { subtract(eight, two); }),
+              "cannot subtract TMQ (8 decimals) and TMQ (2 decimals)");
+    EXPECT_EQ(thrown_message([&] { compare(tmq_units(1, 1), tmq_units(1, 0)); }),
+              "cannot compare TMQ (1 decimal) and TMQ (0 decimals)");
+    // The check precedes the arithmetic here too.
+    EXPECT_THROWS_KIND(add(Money{max_units(), tmq(2)}, Money{max_units(), tmq(8)}),
+                       ErrorKind::currency_mismatch);
+    // Same scale still combines.
+    EXPECT_EQ(add(two, tmq_units(1, 2)), tmq_units(101, 2));
+    EXPECT_EQ(compare(eight, eight_same_raw), 1);
+}
+
+TEST(MoneyArithmetic, OtherCodeMessagesDoNotMentionMinorUnits) {
+    // Regression files depend on this shape, also when the minor units differ.
+    EXPECT_EQ(thrown_message([] { add(parse("1 USD"), parse("1 JPY")); }),
+              "cannot add USD and JPY");
+    EXPECT_EQ(thrown_message([] { compare(parse("1 ETH"), parse("1 BTC")); }),
+              "cannot compare ETH and BTC");
+}
+
 TEST(MoneyCompare, OrdersWithinOneCurrency) {
     const Money max = units(kMax, "USD");
     const Money min = units("-" + kMax, "USD");
@@ -221,6 +265,128 @@ TEST(MoneyEqual, DifferentCurrenciesAreNeverEqual) {
     // Same minor units and amount, different code.
     EXPECT_FALSE(equal(parse("100 JPY"), parse("100 KRW")));
     EXPECT_FALSE(equal(units(0, "USD"), units(0, "EUR")));
+}
+
+// compare_total backs the btree operator class, which needs a strict weak total order on every
+// pair of values, whatever their currencies.
+Money any_money(const char *code, int minor_units, const MinorUnits &amount) {
+    return Money{amount, Currency{*ledger::CurrencyCode::parse(code), minor_units}};
+}
+
+int sign_of(int value) {
+    return value < 0 ? -1 : (value > 0 ? 1 : 0);
+}
+
+// The expected order, built without the code under test: the 7 code bytes as a string (NUL
+// padding included, compared as unsigned chars by std::string), then minor units, then amount.
+int reference_order(const Money &a, const Money &b) {
+    const auto key = [](const Money &m) {
+        const auto &bytes = m.currency.code.bytes();
+        return std::string(bytes.begin(), bytes.end());
+    };
+    const int codes = key(a).compare(key(b));
+    if (codes != 0) {
+        return sign_of(codes);
+    }
+    if (a.currency.minor_units != b.currency.minor_units) {
+        return a.currency.minor_units < b.currency.minor_units ? -1 : 1;
+    }
+    const BigInt x(a.amount);
+    const BigInt y(b.amount);
+    return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+std::vector<Money> order_test_values() {
+    const std::vector<MinorUnits> amounts = {
+        -max_units(),  MinorUnits("-18446744073709551616"), MinorUnits(-1), MinorUnits(0),
+        MinorUnits(1), MinorUnits("18446744073709551616"),  max_units(),
+    };
+    std::vector<Money> values;
+    // Codes that are prefixes of one another, a digit after a prefix, both ends of the range.
+    for (const char *code : {"EUR", "EURX", "EUR0", "USD", "A00", "ZZZZZZZ"}) {
+        for (const int minor_units : {0, 2, 18}) {
+            for (const MinorUnits &amount : amounts) {
+                values.push_back(any_money(code, minor_units, amount));
+            }
+        }
+    }
+    return values;
+}
+
+TEST(MoneyCompareTotal, NeverThrows) {
+    static_assert(noexcept(
+        ledger::compare_total(std::declval<const Money &>(), std::declval<const Money &>())));
+}
+
+TEST(MoneyCompareTotal, CodeThenMinorUnitsThenAmount) {
+    using ledger::compare_total;
+    const MinorUnits max = max_units();
+    // A code before its extensions, whatever the amounts.
+    EXPECT_EQ(compare_total(any_money("EUR", 2, max), any_money("EURX", 2, -max)), -1);
+    EXPECT_EQ(compare_total(any_money("EURX", 2, -max), any_money("EUR", 2, max)), 1);
+    EXPECT_EQ(compare_total(any_money("EURX", 2, max), any_money("USD", 0, -max)), -1);
+    EXPECT_EQ(compare_total(any_money("EUR0", 2, max), any_money("EURX", 2, -max)), -1);
+    EXPECT_EQ(compare_total(any_money("EURXYZW", 18, max), any_money("EURY", 0, -max)), -1);
+    // One code: fewer minor units first, whatever the amounts.
+    EXPECT_EQ(compare_total(any_money("TMQ", 2, max), any_money("TMQ", 8, -max)), -1);
+    EXPECT_EQ(compare_total(any_money("TMQ", 8, MinorUnits(0)), any_money("TMQ", 2, max)), 1);
+    // One currency: by amount.
+    EXPECT_EQ(compare_total(parse("1.00 USD"), parse("2.00 USD")), -1);
+    EXPECT_EQ(compare_total(parse("-0.01 USD"), parse("-0.02 USD")), 1);
+    EXPECT_EQ(compare_total(units(kMax, "USD"), units("-" + kMax, "USD")), 1);
+    EXPECT_EQ(compare_total(parse("2.00 USD"), parse("USD 2")), 0);
+    EXPECT_EQ(compare_total(negate(parse("0 USD")), parse("0 USD")), 0);
+}
+
+TEST(MoneyCompareTotal, IsAStrictWeakTotalOrder) {
+    using ledger::compare_total;
+    const std::vector<Money> values = order_test_values();
+    for (const Money &a : values) {
+        for (const Money &b : values) {
+            const int ab = compare_total(a, b);
+            ASSERT_TRUE(ab == -1 || ab == 0 || ab == 1);
+            ASSERT_EQ(ab, reference_order(a, b)) << format_money(a) << " vs " << format_money(b);
+            ASSERT_EQ(ab, -compare_total(b, a));  // antisymmetric
+            ASSERT_EQ(ab == 0, equal(a, b));      // 0 exactly for equal values
+        }
+    }
+    // Transitive, over every triple: a <= b <= c implies a <= c, strictly if either step is.
+    for (const Money &a : values) {
+        for (const Money &b : values) {
+            const int ab = compare_total(a, b);
+            if (ab > 0) {
+                continue;
+            }
+            for (const Money &c : values) {
+                const int bc = compare_total(b, c);
+                if (bc > 0) {
+                    continue;
+                }
+                const int ac = compare_total(a, c);
+                ASSERT_LE(ac, 0);
+                if (ab < 0 || bc < 0) {
+                    ASSERT_EQ(ac, -1);
+                }
+            }
+        }
+    }
+}
+
+TEST(MoneyCompareTotal, AgreesWithCompareWheneverItReturns) {
+    const std::vector<Money> values = order_test_values();
+    int compared = 0;
+    for (const Money &a : values) {
+        for (const Money &b : values) {
+            if (a.currency == b.currency) {
+                ASSERT_EQ(compare(a, b), ledger::compare_total(a, b));
+                ++compared;
+            } else {
+                // Another code, or the same code with other minor units.
+                ASSERT_EQ(thrown_kind([&] { compare(a, b); }), ErrorKind::currency_mismatch);
+            }
+        }
+    }
+    EXPECT_EQ(compared, 6 * 3 * 7 * 7);
 }
 
 }  // namespace

@@ -131,5 +131,37 @@ TEST(PlanTransfer, MessagesNameAccountsAndAmounts) {
     EXPECT_NE(message.find("-10.00 USD"), std::string::npos) << message;
 }
 
+TEST(PlanTransfer, SameCodeOtherMinorUnitsIsAnotherCurrency) {
+    const Currency two{*ledger::CurrencyCode::parse("TMQ"), 2};
+    const Currency eight{*ledger::CurrencyCode::parse("TMQ"), 8};
+    const AccountState from{1, Money{MinorUnits(10000), two}, Money{MinorUnits(0), two},
+                            std::nullopt, 0};
+    const AccountState to{2, Money{MinorUnits(0), two}, std::nullopt, std::nullopt, 0};
+    // 100 raw units: 1.00 TMQ at 2 decimals, but 0.00000100 TMQ at 8.
+    const Money amount{MinorUnits(100), eight};
+    EXPECT_THROWS_KIND(plan_transfer(from, to, amount, std::nullopt),
+                       ErrorKind::account_currency_mismatch);
+    EXPECT_EQ(thrown_message([&] { plan_transfer(from, to, amount, std::nullopt); }),
+              "account 1 holds TMQ (2 decimals), not 0.00000100 TMQ (8 decimals)");
+    // Other codes keep the message regression files expect.
+    EXPECT_EQ(thrown_message([] {
+                  plan_transfer(account(12, "5 USD"), account(2, "0 USD"), parse("1.00 EUR"),
+                                std::nullopt);
+              }),
+              "account 12 holds USD, not 1.00 EUR");
+
+    // A limit kept at another scale never bounds raw units of this one: 0.60 TMQ leaves 0.40,
+    // which is 40 raw units against a minimum of 50 raw units at 8 decimals.
+    AccountState limited = from;
+    limited.balance = Money{MinorUnits(100), two};
+    limited.min_balance = Money{MinorUnits(50), eight};
+    EXPECT_THROWS_KIND(plan_transfer(limited, to, Money{MinorUnits(60), two}, std::nullopt),
+                       ErrorKind::currency_mismatch);
+    AccountState capped = to;
+    capped.max_balance = Money{MinorUnits(1000000000), eight};
+    EXPECT_THROWS_KIND(plan_transfer(from, capped, Money{MinorUnits(60), two}, std::nullopt),
+                       ErrorKind::currency_mismatch);
+}
+
 }  // namespace
 }  // namespace ledger_test

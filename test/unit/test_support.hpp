@@ -52,6 +52,8 @@ inline const char *error_kind_name(ErrorKind kind) {
             return "non_positive_amount";
         case ErrorKind::version_conflict:
             return "version_conflict";
+        case ErrorKind::internal:
+            return "internal";
         default:
             // Kinds only the PostgreSQL layer raises print as their number.
             return nullptr;
