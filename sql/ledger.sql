@@ -177,3 +177,40 @@ UPDATE ledger.transfers SET amount = ledger.monetary(5, 'KWD') WHERE id = (SELEC
 SELECT invariant, subject FROM verify() ORDER BY 1, 2;
 ROLLBACK;
 SELECT count(*) AS violations FROM verify();
+
+-- A refusal tells a caller who cannot read the accounts only what the caller supplied; balances,
+-- limits, versions and other transfers' ids are in the DETAIL for callers who may read them.
+CREATE FUNCTION public.error_and_detail_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    detail text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' DETAIL: ' || nullif(detail, ''), '');
+END
+$$;
+SELECT create_account('disclosure payer', 'EUR') AS payer, create_account('disclosure payee', 'EUR', '0 EUR', '5 EUR') AS payee \gset
+SELECT deposit(:payer, '20 EUR', 'disclosure-key') > 0 AS funded;
+CREATE ROLE regress_mover;
+CREATE ROLE regress_reading_mover;
+GRANT USAGE ON SCHEMA ledger TO regress_mover, regress_reading_mover;
+GRANT EXECUTE ON FUNCTION ledger.transfer(bigint, bigint, ledger.monetary, text, jsonb, bigint),
+    ledger.deposit(bigint, ledger.monetary, text, jsonb, bigint) TO regress_mover, regress_reading_mover;
+GRANT SELECT ON ledger.accounts TO regress_reading_mover;
+CREATE TEMP TABLE disclosure_probes AS
+SELECT * FROM (VALUES
+    ('funds', format('SELECT ledger.transfer(%s, %s, ''50 EUR'')', :payer, :payee)),
+    ('maximum', format('SELECT ledger.transfer(%s, %s, ''6 EUR'')', :payer, :payee)),
+    ('version', format('SELECT ledger.transfer(%s, %s, ''1 EUR'', NULL, NULL, 7)', :payer, :payee)),
+    ('key', format('SELECT ledger.deposit(%s, ''21 EUR'', ''disclosure-key'')', :payer))) p(probe, statement);
+GRANT SELECT ON disclosure_probes TO regress_mover, regress_reading_mover;
+SET ROLE regress_mover;
+SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes ORDER BY 1;
+RESET ROLE;
+SET ROLE regress_reading_mover;
+SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes ORDER BY 1;
+RESET ROLE;
+DROP OWNED BY regress_mover, regress_reading_mover;
+DROP ROLE regress_mover, regress_reading_mover;

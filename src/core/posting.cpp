@@ -56,26 +56,32 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
         LEDGER_INVARIANT(expected->account_id == checked.id);
         if (checked.version != expected->version) {
             throw MoneyError(ErrorKind::version_conflict,
-                             account_name(checked) + " is at version " +
-                                 std::to_string(checked.version) + ", not the expected " +
+                             account_name(checked) + " is not at the expected version " +
                                  std::to_string(expected->version),
-                             "Read the account again and retry with its current version.");
+                             "Read the account again and retry with its current version.",
+                             account_name(checked) + " is at version " +
+                                 std::to_string(checked.version) + ".");
         }
     }
     const Money from_balance = subtract(from.balance, amount);
     if (from.min_balance && compare(from_balance, *from.min_balance) < 0) {
         throw MoneyError(ErrorKind::insufficient_funds,
-                         "insufficient funds: " + account_name(from) + " has " +
-                             format_money(from.balance) + "; paying " + format_money(amount) +
-                             " would leave " + format_money(from_balance) + ", below its minimum " +
-                             format_money(*from.min_balance));
+                         "insufficient funds: paying " + format_money(amount) + " would take " +
+                             account_name(from) + " below its minimum balance",
+                         {},
+                         account_name(from) + " has " + format_money(from.balance) +
+                             "; paying would leave " + format_money(from_balance) +
+                             ", below its minimum " + format_money(*from.min_balance) + ".");
     }
     const Money to_balance = add(to.balance, amount);
     if (to.max_balance && compare(to_balance, *to.max_balance) > 0) {
         throw MoneyError(ErrorKind::above_max_balance,
-                         account_name(to) + " has " + format_money(to.balance) + "; receiving " +
-                             format_money(amount) + " would make " + format_money(to_balance) +
-                             ", above its maximum " + format_money(*to.max_balance));
+                         "receiving " + format_money(amount) + " would take " + account_name(to) +
+                             " above its maximum balance",
+                         {},
+                         account_name(to) + " has " + format_money(to.balance) +
+                             "; receiving would make " + format_money(to_balance) +
+                             ", above its maximum " + format_money(*to.max_balance) + ".");
     }
     PlannedTransfer planned{with_balance(from, from_balance), with_balance(to, to_balance)};
     // Money is moved, never made: what one side loses the other gains.

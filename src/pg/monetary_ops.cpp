@@ -18,19 +18,6 @@ int compare_args(FunctionCallInfo fcinfo) {
     return compare(money_arg(fcinfo, 0), money_arg(fcinfo, 1));
 }
 
-// TEMPORARY until the core's compare_total lands.
-int compare_total(const Money &a, const Money &b) noexcept {
-    const int code =
-        std::memcmp(a.currency.code.bytes().data(), b.currency.code.bytes().data(), kMaxCodeLength);
-    if (code != 0) {
-        return code < 0 ? -1 : 1;
-    }
-    if (a.currency.minor_units != b.currency.minor_units) {
-        return a.currency.minor_units < b.currency.minor_units ? -1 : 1;
-    }
-    return a.amount < b.amount ? -1 : (a.amount > b.amount ? 1 : 0);
-}
-
 int total_order(FunctionCallInfo fcinfo) {
     return compare_total(money_arg(fcinfo, 0), money_arg(fcinfo, 1));
 }

@@ -104,9 +104,9 @@ std::optional<std::int64_t> earlier_transfer(const TransferRequest &request) {
     if (!bool_column(0, 2) || !same_amount) {
         throw MoneyError(ErrorKind::idempotency_conflict,
                          "idempotency key \"" + *request.idempotency_key +
-                             "\" was used for transfer " + std::to_string(int64_column(0, 1)) +
-                             " with other arguments",
-                         "Use a new key for a new transfer.");
+                             "\" was already used with other arguments",
+                         "Use a new key for a new transfer.",
+                         "The key made transfer " + std::to_string(int64_column(0, 1)) + ".");
     }
     return int64_column(0, 1);
 }
