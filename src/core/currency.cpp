@@ -4,6 +4,7 @@
 
 #include "error.hpp"
 #include "invariant.hpp"
+#include "text.hpp"
 
 namespace ledger {
 namespace {
@@ -126,6 +127,13 @@ Currency validate_new_currency(std::string_view code_text, int minor_units) {
         throw MoneyError(ErrorKind::invalid_parameter,
                          "\"" + std::string(code_text) + "\" is not a valid currency code",
                          "A currency code is 3 to 7 letters or digits, starting with a letter.");
+    }
+    if (names_non_finite(code->view())) {
+        throw MoneyError(ErrorKind::invalid_parameter,
+                         "currency code \"" + std::string(code->view()) +
+                             "\" is reserved: it spells a non-finite number, which text input "
+                             "would not read back unambiguously",
+                         "Choose another code; NAN and INF are reserved.");
     }
     if (minor_units < 0 || minor_units > kMaxCurrencyMinorUnits) {
         throw MoneyError(ErrorKind::invalid_parameter,

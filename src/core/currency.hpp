@@ -77,7 +77,10 @@ Currency resolve_currency(std::string_view code_text, const CurrencyResolver &re
 // The same for an already parsed code; nullopt when unknown.
 std::optional<Currency> find_currency(const CurrencyCode &code, const CurrencyResolver &resolver);
 
-// Validates a new user currency; throws invalid_parameter or duplicate_currency (ISO codes).
+// Validates a new user currency; throws invalid_parameter (a malformed code, minor units outside
+// 0..18, or a code that spells a non-finite number: NAN, INF) or duplicate_currency (ISO codes).
+// Every code it accepts reads back from the text that format_money writes, in both word orders
+// and any case.
 Currency validate_new_currency(std::string_view code_text, int minor_units);
 
 // Throws currency_mismatch unless a and b are the same currency: the same code and the same

@@ -35,14 +35,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     return true;
 }
 
-bool names_non_finite(std::string_view token) {
-    if (!token.empty() && (token[0] == '+' || token[0] == '-')) {
-        token.remove_prefix(1);
-    }
-    return equals_ignoring_case(token, "nan") || equals_ignoring_case(token, "inf") ||
-           equals_ignoring_case(token, "infinity");
-}
-
 std::optional<DecimalDigits> split_decimal(std::string_view text) {
     DecimalDigits digits;
     if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
@@ -127,6 +119,14 @@ bool starts_like_number(std::string_view token) {
 
 }  // namespace
 
+bool names_non_finite(std::string_view token) {
+    if (!token.empty() && (token[0] == '+' || token[0] == '-')) {
+        token.remove_prefix(1);
+    }
+    return equals_ignoring_case(token, "nan") || equals_ignoring_case(token, "inf") ||
+           equals_ignoring_case(token, "infinity");
+}
+
 Money parse_money(std::string_view text, const CurrencyResolver &resolver) {
     if (text.size() > kMaxMoneyTextLength) {
         invalid_text(text.substr(0, 32),
@@ -145,15 +145,21 @@ Money parse_money(std::string_view text, const CurrencyResolver &resolver) {
     if (second.find_first_of(" \t\n\r") != std::string_view::npos) {
         invalid_text(text, "unexpected text after the amount and currency code");
     }
-    if (names_non_finite(first) || names_non_finite(second)) {
-        invalid_text(text, "NaN and infinity are not amounts of money");
-    }
     const bool number_first = starts_like_number(first);
     if (number_first == starts_like_number(second)) {
+        // No token is the amount by its form ("NaN USD", "USD inf", "-inf -inf"); a word for a
+        // non-finite number was presumably meant as one.
+        if (names_non_finite(first) || names_non_finite(second)) {
+            invalid_text(text, "NaN and infinity are not amounts of money");
+        }
         invalid_text(text, number_first ? "missing currency code" : "missing amount");
     }
     const std::string_view number = number_first ? first : second;
     const std::string_view code_text = number_first ? second : first;
+    // Only the amount: a currency code is a code even when it spells INF or NAN ("5.00 INF").
+    if (names_non_finite(number)) {
+        invalid_text(text, "NaN and infinity are not amounts of money");
+    }
 
     const std::optional<DecimalDigits> digits = split_decimal(number);
     if (!digits) {

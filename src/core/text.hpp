@@ -14,6 +14,11 @@ constexpr std::size_t kMaxMoneyTextLength = 128;
 // Throws invalid_text (malformed, unknown currency, too many decimals) or out_of_range.
 Money parse_money(std::string_view text, const CurrencyResolver &resolver);
 
+// Whether `token` spells a non-finite number as PostgreSQL's numeric does: NaN, Inf or Infinity,
+// in any case, with an optional sign. Text input refuses such an amount, and no currency may be
+// registered under such a code (see validate_new_currency).
+bool names_non_finite(std::string_view token);
+
 // Canonical text: exactly the currency's minor units, then a space and the code.
 std::string format_money(const Money &money);
 
