@@ -3,7 +3,7 @@
 BEGIN;
 -- Names below are schema-qualified: ledger is deliberately not on the path.
 SET LOCAL search_path = public;
-SELECT plan(38);
+SELECT plan(40);
 
 SELECT has_type('ledger', 'monetary', 'ledger.monetary exists');
 SELECT is((SELECT typlen::int FROM pg_type WHERE oid = 'ledger.monetary'::regtype), 24,
@@ -21,11 +21,13 @@ SELECT is(enum_range(NULL::ledger.rounding_mode)::text[],
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'ledger'), false,
           'the extension is not relocatable');
 
--- Operators, with what they return.
+-- Operators, with what they return: all in pg_catalog, so that every search_path finds them.
 SELECT results_eq(
     $$SELECT oprname::text COLLATE "default", oprleft::regtype::text, oprright::regtype::text,
              oprresult::regtype::text, oprcanhash, oprcanmerge
-        FROM pg_operator WHERE oprnamespace = 'ledger'::regnamespace ORDER BY 1, 2, 3$$,
+        FROM pg_operator
+       WHERE 'ledger.monetary'::regtype IN (oprleft, oprright)
+         AND oprnamespace = 'pg_catalog'::regnamespace ORDER BY 1, 2, 3$$,
     $$VALUES ('*', 'bigint', 'ledger.monetary', 'ledger.monetary', false, false),
              ('*', 'ledger.monetary', 'bigint', 'ledger.monetary', false, false),
              ('+', 'ledger.monetary', 'ledger.monetary', 'ledger.monetary', false, false),
@@ -37,16 +39,28 @@ SELECT results_eq(
              ('<>', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
              ('=', 'ledger.monetary', 'ledger.monetary', 'boolean', true, true),
              ('>', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
-             ('>=', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false)$$,
+             ('>=', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('~<=~', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('~<~', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('~>=~', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false),
+             ('~>~', 'ledger.monetary', 'ledger.monetary', 'boolean', false, false)$$,
     'the operators of monetary');
-SELECT has_operator('ledger.monetary', 'ledger', '=', 'ledger.monetary', 'boolean', 'has =');
-SELECT has_operator('ledger.monetary', 'ledger', '<', 'ledger.monetary', 'boolean', 'has <');
-SELECT has_leftop('ledger', '-', 'ledger.monetary', 'ledger.monetary', 'has unary -');
+SELECT is_empty($$SELECT 1 FROM pg_operator WHERE oprnamespace = 'ledger'::regnamespace$$,
+                'no operator is left in schema ledger');
+SELECT has_operator('ledger.monetary', 'pg_catalog', '=', 'ledger.monetary', 'boolean', 'has =');
+SELECT has_operator('ledger.monetary', 'pg_catalog', '<', 'ledger.monetary', 'boolean', 'has <');
+SELECT has_leftop('pg_catalog', '-', 'ledger.monetary', 'ledger.monetary', 'has unary -');
 SELECT is_empty(
     $$SELECT oprname FROM pg_operator
-       WHERE oprnamespace = 'ledger'::regnamespace AND oprname IN ('<', '<=', '>', '>=')
+       WHERE oprleft = 'ledger.monetary'::regtype AND oprname IN ('<', '<=', '>', '>=', '~<~', '~<=~', '~>=~', '~>~')
          AND (oprcom = 0 OR oprnegate = 0 OR oprrest = 0 OR oprjoin = 0)$$,
     'ordering operators have commutators, negators and selectivity estimators');
+SELECT results_eq(
+    $$SELECT oprname::text COLLATE "default", oprrest::text FROM pg_operator
+       WHERE oprleft = 'ledger.monetary'::regtype AND oprname IN ('<', '<=', '>', '>=') ORDER BY 1$$,
+    $$VALUES ('<', 'ledger.monetary_inequality_sel'), ('<=', 'ledger.monetary_inequality_sel'),
+             ('>', 'ledger.monetary_inequality_sel'), ('>=', 'ledger.monetary_inequality_sel')$$,
+    'the raising comparisons estimate with the total order');
 
 -- Operator classes.
 SELECT has_opclass('ledger', 'monetary_ops', 'btree operator class');
@@ -68,25 +82,26 @@ SELECT results_eq(
     $$SELECT o.amopstrategy::int, o.amopopr::regoperator::text
         FROM pg_amop o JOIN pg_opfamily f ON f.oid = o.amopfamily
        WHERE f.opfname = 'monetary_ops' AND o.amopmethod = (SELECT oid FROM pg_am WHERE amname = 'btree') ORDER BY 1$$,
-    $$SELECT s, format('ledger.%s(ledger.monetary,ledger.monetary)', op)
-        FROM (VALUES (1, '<'), (2, '<='), (3, '='), (4, '>='), (5, '>')) AS t(s, op)$$,
-    'btree strategies');
+    $$SELECT s, format('%s(ledger.monetary,ledger.monetary)', op)
+        FROM (VALUES (1, '~<~'), (2, '~<=~'), (3, '='), (4, '~>=~'), (5, '~>~')) AS t(s, op)$$,
+    'btree strategies: the total-order operators, never the raising ones');
 
 -- Aggregates.
-SELECT is_aggregate('ledger', 'sum', ARRAY['ledger.monetary'], 'sum is an aggregate');
-SELECT is_aggregate('ledger', 'min', ARRAY['ledger.monetary'], 'min is an aggregate');
-SELECT is_aggregate('ledger', 'max', ARRAY['ledger.monetary'], 'max is an aggregate');
+SELECT is_aggregate('pg_catalog', 'sum', ARRAY['ledger.monetary'], 'sum is an aggregate');
+SELECT is_aggregate('pg_catalog', 'min', ARRAY['ledger.monetary'], 'min is an aggregate');
+SELECT is_aggregate('pg_catalog', 'max', ARRAY['ledger.monetary'], 'max is an aggregate');
 SELECT results_eq(
-    $$SELECT p.proname::text COLLATE "default", p.proparallel::text, a.aggcombinefn::text, a.aggsortop::regoperator::text
+    $$SELECT p.proname::text COLLATE "default", p.pronamespace::regnamespace::text, p.proparallel::text,
+             a.aggcombinefn::text, a.aggsortop::regoperator::text
         FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-       WHERE p.pronamespace = 'ledger'::regnamespace ORDER BY 1$$,
-    $$VALUES ('max', 's', 'ledger.monetary_larger', 'ledger.>(ledger.monetary,ledger.monetary)'),
-             ('min', 's', 'ledger.monetary_smaller', 'ledger.<(ledger.monetary,ledger.monetary)'),
-             ('sum', 's', 'ledger.monetary_sum_combine', '0')$$,
-    'aggregates are parallel safe, with combine functions and sort operators');
+       WHERE p.proargtypes[0] = 'ledger.monetary'::regtype ORDER BY 1$$,
+    $$VALUES ('max', 'pg_catalog', 's', 'ledger.monetary_larger', '0'),
+             ('min', 'pg_catalog', 's', 'ledger.monetary_smaller', '0'),
+             ('sum', 'pg_catalog', 's', 'ledger.monetary_sum_combine', '0')$$,
+    'aggregates are parallel safe, with combine functions, and no sort operator (no index answers min/max)');
 SELECT results_eq(
     $$SELECT aggtranstype::regtype::text, aggserialfn::text, aggdeserialfn::text, aggfinalfn::text
-        FROM pg_aggregate WHERE aggfnoid = 'ledger.sum(ledger.monetary)'::regprocedure$$,
+        FROM pg_aggregate WHERE aggfnoid = 'pg_catalog.sum(ledger.monetary)'::regprocedure$$,
     $$VALUES ('internal', 'ledger.monetary_sum_serialize', 'ledger.monetary_sum_deserialize',
               'ledger.monetary_sum_final')$$,
     'sum keeps an internal state that parallel workers serialize');
@@ -131,6 +146,7 @@ SELECT results_eq(
         ('ledger.monetary_hash(ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_hash_extended(ledger.monetary,bigint)', 'i', 's', true),
         ('ledger.monetary_in(cstring)', 's', 's', true),
+        ('ledger.monetary_inequality_sel(internal,oid,internal,integer)', 's', 's', true),
         ('ledger.monetary_larger(ledger.monetary,ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_le(ledger.monetary,ledger.monetary)', 'i', 's', true),
         ('ledger.monetary_lt(ledger.monetary,ledger.monetary)', 'i', 's', true),
@@ -149,6 +165,10 @@ SELECT results_eq(
         ('ledger.monetary_sum_final(internal)', 'i', 's', false),
         ('ledger.monetary_sum_serialize(internal)', 'i', 's', true),
         ('ledger.monetary_sum_step(internal,ledger.monetary)', 'i', 's', false),
+        ('ledger.monetary_total_ge(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_total_gt(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_total_le(ledger.monetary,ledger.monetary)', 'i', 's', true),
+        ('ledger.monetary_total_lt(ledger.monetary,ledger.monetary)', 'i', 's', true),
         ('ledger.scale(ledger.monetary,numeric,ledger.rounding_mode)', 'i', 's', true),
         ('ledger.statement(bigint,boolean,integer,bigint)', 's', 's', false),
         ('ledger.transfer(bigint,bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false),

@@ -111,6 +111,7 @@ SELECT results_eq(
                     ('balance equals the sum of entries', 'account %1$s'),
                     ('balance equals the sum of entries', 'account %2$s'),
                     ('currency balances sum to zero', 'EUR'),
+                    ('each balance_after adds its entry to the one before', 'account %2$s version 2'),
                     ('each transfer has exactly its two entries', 'transfer %3$s'),
                     ('entry versions have no gaps', 'account %2$s')$$,
            :alice, :bob,

@@ -40,16 +40,32 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertEqual(transfers_with_key(key), [])
         return raised.exception
 
+    def assertNamesOnlyWhatWasSent(self, error, message):
+        """The message of LG101, LG102, LG107 and LG108 names only the caller's own arguments;
+        the balance, limit, version or earlier transfer is in the DETAIL, which the server sends
+        only to roles that may read ledger.accounts (the tests' role may)."""
+        self.assertEqual(str(error), message)
+        self.assertTrue(error.__cause__.orig.diag.message_detail)
+
     def test_insufficient_funds(self):
-        self.assertRefused(InsufficientFunds, "LG101", self.ledger.transfer,
-                           self.a, self.b, usd("100.01"))
+        error = self.assertRefused(InsufficientFunds, "LG101", self.ledger.transfer,
+                                   self.a, self.b, usd("100.01"))
+        self.assertNamesOnlyWhatWasSent(
+            error, f"insufficient funds: paying 100.01 USD would take account {self.a} "
+                   "below its minimum balance")
 
     def test_insufficient_funds_on_withdraw(self):
-        self.assertRefused(InsufficientFunds, "LG101", self.ledger.withdraw, self.a, usd("500.00"))
+        error = self.assertRefused(InsufficientFunds, "LG101", self.ledger.withdraw,
+                                   self.a, usd("500.00"))
+        self.assertNamesOnlyWhatWasSent(
+            error, f"insufficient funds: paying 500.00 USD would take account {self.a} "
+                   "below its minimum balance")
 
     def test_above_max_balance(self):
-        self.assertRefused(AboveMaxBalance, "LG102", self.ledger.transfer,
-                           self.a, self.capped, usd("50.01"))
+        error = self.assertRefused(AboveMaxBalance, "LG102", self.ledger.transfer,
+                                   self.a, self.capped, usd("50.01"))
+        self.assertNamesOnlyWhatWasSent(
+            error, f"receiving 50.01 USD would take account {self.capped} above its maximum balance")
 
     def test_account_currency_mismatch(self):
         self.assertRefused(AccountCurrencyMismatch, "LG103", self.ledger.transfer,
@@ -77,13 +93,17 @@ class ErrorMappingTest(unittest.TestCase):
             with self.assertRaises(IdempotencyConflict) as raised:
                 self.ledger.transfer(self.a, self.b, usd("2.00"), key)
         self.assertEqual(raised.exception.sqlstate, "LG107")
+        self.assertNamesOnlyWhatWasSent(
+            raised.exception, f'idempotency key "{key}" was already used with other arguments')
         self.assertEqual([t.id for t in transfers_with_key(key)], [first])
         self.ledger.transfer(self.b, self.a, usd("1.00"), unique("undo"))  # keep a's balance
 
     def test_version_conflict(self):
         version = balances([self.a])[self.a][1]
-        self.assertRefused(VersionConflict, "LG108", self.ledger.transfer,
-                           self.a, self.b, usd("1.00"), expected_version=version - 1)
+        error = self.assertRefused(VersionConflict, "LG108", self.ledger.transfer,
+                                   self.a, self.b, usd("1.00"), expected_version=version - 1)
+        self.assertNamesOnlyWhatWasSent(
+            error, f"account {self.a} is not at the expected version {version - 1}")
 
     def test_expected_version_accepted_when_current(self):
         version = balances([self.a])[self.a][1]
