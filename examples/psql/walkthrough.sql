@@ -12,6 +12,9 @@
 \set SHOW_CONTEXT never
 
 CREATE EXTENSION IF NOT EXISTS ledger;
+-- Only so that the ledger's functions, tables and type read without their schema below
+-- (transfer(), accounts, monetary, ...); the operators and sum() on ledger.monetary live in pg_catalog and need no
+-- search_path. An application would write ledger.transfer(...) and set nothing.
 SET search_path = public, ledger;
 
 \echo '1. Currencies: every ISO 4217 currency is built in; register your own with its minor units.'
@@ -47,6 +50,9 @@ SELECT name, balance, version FROM accounts WHERE id IN (:ana, :ben, :shop) ORDE
 SELECT withdraw(:ben, '15.00 USD', 'refund-77') AS refund;
 
 \echo
+-- Each message names only what the call sent; the figures behind it (the balance, the limit, the
+-- account's version, the transfer a key made) follow as a DETAIL, which psql prints only to roles
+-- that may SELECT from ledger.accounts, as the extension's owner may.
 \echo '6. What the ledger refuses. Each line shows the SQLSTATE an application would catch.'
 \echo '-- more than ana has:'
 SELECT transfer(:ana, :shop, '1000.00 USD');

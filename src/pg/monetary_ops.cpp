@@ -48,9 +48,9 @@ Datum estimate(FunctionCallInfo fcinfo) noexcept {
     } else {
         return Float8GetDatum(DEFAULT_INEQ_SEL);
     }
-    const Oid opclass = GetDefaultOpClass(left, BTREE_AM_OID);
-    const Oid total = OidIsValid(opclass)
-                          ? get_opfamily_member(get_opclass_family(opclass), left, right, strategy)
+    const TypeCacheEntry *type = lookup_type_cache(left, TYPECACHE_BTREE_OPFAMILY);
+    const Oid total = OidIsValid(type->btree_opf)
+                          ? get_opfamily_member(type->btree_opf, left, right, strategy)
                           : InvalidOid;
     if (!OidIsValid(total) || total == user_operator) {
         // No total-order operator (the SQL objects of 1.0): a default, rather than a raise.

@@ -35,6 +35,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 }
 
 // PostgreSQL's port layer redefines these as macros, which clash with the C++ library.

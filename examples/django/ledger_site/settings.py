@@ -17,11 +17,10 @@ _database = {
     'PORT': os.environ.get('PGPORT', ''),
     'USER': os.environ.get('PGUSER', ''),
     'PASSWORD': os.environ.get('PGPASSWORD', ''),
-    # The ledger's tables live in schema "ledger". Putting it on the search_path (after public,
-    # so Django still creates its own tables in public) beats the 'ledger"."accounts' quoting
-    # trick: the monetary operators and sum() are found through search_path too, so without it
-    # filter(balance__lt=...) or Sum('balance') would fail with "operator does not exist".
-    'OPTIONS': {'options': '-c search_path=public,ledger'},
+    # No search_path option: the monetary operators and sum() live in pg_catalog, which every
+    # search_path includes, so filter(balance__lt=...) and Sum('balance') work as they are; the
+    # unmanaged models name schema "ledger" in their db_table (see payments/models.py), and the
+    # service calls the functions as ledger.transfer(...). Django's own tables go to public.
     'TEST': {'SERIALIZE': False},
 }
 
@@ -34,7 +33,7 @@ DATABASES = {
     # block is nested or a query runs before it).
     'serializable': {
         **_database,
-        'OPTIONS': {**_database['OPTIONS'], 'isolation_level': ISOLATION_LEVEL_SERIALIZABLE},
+        'OPTIONS': {'isolation_level': ISOLATION_LEVEL_SERIALIZABLE},
         'TEST': {'MIRROR': 'default'},
     },
 }

@@ -7,8 +7,8 @@ class Account(models.Model):
     """ledger.accounts, read-only: only ledger.create_account() and the posting functions write it.
 
     managed = False keeps Django from creating, altering or flushing the table (TRUNCATE and
-    DELETE raise LG111). db_table has no schema: "ledger" is on the connection's search_path
-    (see settings), so a table named accounts in public would shadow it.
+    DELETE raise LG111). db_table names the schema: Django quotes it as "ledger"."accounts", so
+    the connection needs no search_path, and a table named accounts elsewhere cannot shadow it.
     """
 
     name = models.TextField(unique=True)
@@ -23,7 +23,7 @@ class Account(models.Model):
 
     class Meta:
         managed = False
-        db_table = 'accounts'
+        db_table = 'ledger"."accounts'
 
     def __str__(self):
         return f'{self.name} ({self.balance})'
@@ -43,7 +43,7 @@ class Transfer(models.Model):
 
     class Meta:
         managed = False
-        db_table = 'transfers'
+        db_table = 'ledger"."transfers'
 
 
 class Charge(models.Model):

@@ -54,9 +54,10 @@ async function hammer(pool, { currency, isolation }) {
     deposited.toString());
   for (const a of accounts) assert.ok(a.balance.compare(a.min_balance) >= 0, `account ${a.id} below its minimum`);
 
-  // Every currency, external accounts included, sums to zero.
+  // Every currency, external accounts included, sums to zero. sum() over ledger.monetary lives
+  // in pg_catalog, so it needs neither a schema nor a search_path.
   const { rows: sums } = await pool.query(
-    'SELECT currency, ledger.sum(balance) AS total FROM ledger.accounts GROUP BY currency');
+    'SELECT currency, sum(balance) AS total FROM ledger.accounts GROUP BY currency');
   for (const s of sums) assert.ok(s.total.isZero(), `${s.currency} sums to ${s.total}`);
 
   const { rows: stored } = await pool.query(

@@ -30,11 +30,17 @@ describe('service', () => {
   });
   after(() => pool.end());
 
+  // LG101, LG102 and LG108 name only what the caller sent (the figures, its balance, limit or
+  // version, are in the DETAIL, which the server sends only to roles that may read
+  // ledger.accounts: the tests' role may, snapshot() reads it). The last element, where there is
+  // one, is the expected message.
   const refusals = [
     ['LG101', InsufficientFunds, 'transfer more than the balance',
-      () => ledger.transfer(alice, bob, usd('1000.00'), key('101'))],
+      () => ledger.transfer(alice, bob, usd('1000.00'), key('101')),
+      () => `insufficient funds: paying 1000.00 USD would take account ${alice} below its minimum balance`],
     ['LG102', AboveMaxBalance, 'transfer above the payee\'s maximum',
-      () => ledger.transfer(alice, bob, usd('60.00'), key('102'))],
+      () => ledger.transfer(alice, bob, usd('60.00'), key('102')),
+      () => `receiving 60.00 USD would take account ${bob} above its maximum balance`],
     ['LG103', AccountCurrencyMismatch, 'transfer EUR between USD accounts',
       () => ledger.transfer(alice, bob, Money.parse('1.00 EUR'), key('103'))],
     ['LG104', UnknownAccount, 'transfer to an account that does not exist',
@@ -46,17 +52,20 @@ describe('service', () => {
     ['LG106', NonPositiveAmount, 'transfer a negative amount',
       () => ledger.transfer(alice, bob, usd('-5.00'), key('106-negative'))],
     ['LG108', VersionConflict, 'transfer with a stale expected version',
-      () => ledger.transfer(alice, bob, usd('1.00'), key('108'), null, { expectedVersion: 0 })],
+      () => ledger.transfer(alice, bob, usd('1.00'), key('108'), null, { expectedVersion: 0 }),
+      () => `account ${alice} is not at the expected version 0`],
     ['LG112', ExternalAccount, 'transfer to the external account',
       () => ledger.transfer(alice, external, usd('1.00'), key('112'))],
     ['LG101', InsufficientFunds, 'withdraw more than the balance',
-      () => ledger.withdraw(alice, usd('100.01'), key('101-withdraw'))],
+      () => ledger.withdraw(alice, usd('100.01'), key('101-withdraw')),
+      () => `insufficient funds: paying 100.01 USD would take account ${alice} below its minimum balance`],
     ['LG102', AboveMaxBalance, 'deposit above the maximum',
-      () => ledger.deposit(bob, usd('50.01'), key('102-deposit'))],
+      () => ledger.deposit(bob, usd('50.01'), key('102-deposit')),
+      () => `receiving 50.01 USD would take account ${bob} above its maximum balance`],
   ];
   const key = (label) => `svc-${run}-refused-${label}`;
 
-  for (const [sqlstate, ErrorClass, what, call] of refusals) {
+  for (const [sqlstate, ErrorClass, what, call, message] of refusals) {
     test(`${sqlstate}: ${what} raises ${ErrorClass.name} and writes nothing`, async () => {
       const before = await snapshot(pool, ids);
       const err = await call().then(() => assert.fail('the call succeeded'), (e) => e);
@@ -64,6 +73,10 @@ describe('service', () => {
       assert.ok(err instanceof LedgerError);
       assert.equal(err.sqlstate, sqlstate);
       assert.equal(err.cause.code, sqlstate);
+      if (message) {
+        assert.equal(err.message, message());
+        assert.ok(err.cause.detail, 'the figures are in the DETAIL');
+      }
       assert.deepEqual(await snapshot(pool, ids), before);
       assert.equal(await scalar(pool,
         "SELECT count(*)::int FROM ledger.transfers WHERE idempotency_key LIKE $1", [`${key('')}%`]), 0);
@@ -77,6 +90,8 @@ describe('service', () => {
       () => assert.fail('the call succeeded'), (e) => e);
     assert.ok(err instanceof IdempotencyConflict, `${err.name}: ${err.message}`);
     assert.equal(err.sqlstate, 'LG107');
+    assert.equal(err.message, `idempotency key "svc-${run}-once" was already used with other arguments`);
+    assert.ok(err.cause.detail, 'the transfer the key made is in the DETAIL');
     assert.deepEqual(await snapshot(pool, ids), before);
     const { rows } = await pool.query(
       'SELECT id::text, amount FROM ledger.transfers WHERE idempotency_key = $1', [`svc-${run}-once`]);

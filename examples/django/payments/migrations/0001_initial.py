@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
             ],
             options={
-                'db_table': 'accounts',
+                'db_table': 'ledger"."accounts',
                 'managed': False,
             },
         ),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
             ],
             options={
-                'db_table': 'transfers',
+                'db_table': 'ledger"."transfers',
                 'managed': False,
             },
         ),

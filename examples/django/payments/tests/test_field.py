@@ -52,7 +52,10 @@ class MonetaryFieldTests(TestCase):
         self.assertEqual(Charge.objects.count(), 0)
 
     def test_filters_and_sums_on_the_server(self):
-        # '=', '>' and sum() on monetary resolve through the search_path set in settings.
+        # '=', '>' and sum() on monetary live in pg_catalog, so they resolve on any search_path,
+        # even one without schema ledger (settings sets none; this makes sure of it).
+        with connection.cursor() as cursor:
+            cursor.execute('SET LOCAL search_path = public')  # TestCase's transaction ends it
         for text in ('1.25 USD', '2.50 USD', '3.75 USD'):
             Charge.objects.create(description=text, amount=Money.parse(text))
         total = Charge.objects.aggregate(total=Sum('amount'))['total']
@@ -60,12 +63,18 @@ class MonetaryFieldTests(TestCase):
         self.assertEqual(Charge.objects.filter(amount__gt=Money('2', 'USD')).count(), 2)
         self.assertEqual(Charge.objects.get(amount=Money('2.5', 'USD')).description, '2.50 USD')
 
-    def test_the_server_refuses_to_order_across_currencies(self):
+    def test_the_server_refuses_to_compare_across_currencies(self):
         Charge.objects.create(description='yen', amount=Money('9', 'JPY'))
         self.assertEqual(Charge.objects.filter(amount=Money('9', 'USD')).count(), 0)  # just unequal
         with self.assertRaises(DatabaseError) as caught, transaction.atomic():
             Charge.objects.filter(amount__gt=Money('2', 'USD')).count()
         self.assertEqual(caught.exception.__cause__.pgcode, 'LG001')
+
+    def test_order_by_sorts_mixed_currencies_by_code_then_amount(self):
+        for text in ('2.00 USD', '900 JPY', '-1.00 USD', '1.000 KWD', '10 JPY'):
+            Charge.objects.create(description=text, amount=Money.parse(text))
+        self.assertEqual(list(Charge.objects.order_by('amount').values_list('description', flat=True)),
+                         ['10 JPY', '900 JPY', '1.000 KWD', '-1.00 USD', '2.00 USD'])
 
     def test_reads_money_from_a_raw_cursor(self):
         with connection.cursor() as cursor:

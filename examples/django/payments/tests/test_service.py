@@ -35,6 +35,13 @@ class ServiceTests(TransactionTestCase):
         self.assertEqual(self.state(), before)
         return caught.exception
 
+    def assertNamesOnlyWhatWasSent(self, error, message):
+        """LG101, LG102, LG107 and LG108 name only the caller's own arguments; the balance, limit,
+        version or earlier transfer is in the DETAIL, which the server sends only to roles that
+        may read ledger.accounts (the tests' role may)."""
+        self.assertEqual(str(error), message)
+        self.assertTrue(error.__cause__.__cause__.diag.message_detail)  # Django's, then psycopg2's
+
     def test_reads_a_balance_through_the_orm_as_money(self):
         account = Account.objects.get(pk=self.payer)
         self.assertEqual(account.balance, Money(Decimal('100.00'), 'USD'))
@@ -73,14 +80,20 @@ class ServiceTests(TransactionTestCase):
         self.assertEqual(service.balance(self.payee), usd('6.00'))
 
     def test_insufficient_funds(self):
-        self.assertRefused(InsufficientFunds, 'LG101', lambda: service.transfer(
+        expected = (f'insufficient funds: paying 100.01 USD would take account {self.payer} '
+                    'below its minimum balance')
+        error = self.assertRefused(InsufficientFunds, 'LG101', lambda: service.transfer(
             self.payer, self.payee, usd('100.01'), unique('t')))
-        self.assertRefused(InsufficientFunds, 'LG101', lambda: service.withdraw(
+        self.assertNamesOnlyWhatWasSent(error, expected)
+        error = self.assertRefused(InsufficientFunds, 'LG101', lambda: service.withdraw(
             self.payer, usd('100.01'), unique('w')))
+        self.assertNamesOnlyWhatWasSent(error, expected)
 
     def test_above_max_balance(self):
-        self.assertRefused(AboveMaxBalance, 'LG102', lambda: service.transfer(
+        error = self.assertRefused(AboveMaxBalance, 'LG102', lambda: service.transfer(
             self.payer, self.capped, usd('50.01'), unique('t')))
+        self.assertNamesOnlyWhatWasSent(
+            error, f'receiving 50.01 USD would take account {self.capped} above its maximum balance')
 
     def test_account_currency_mismatch(self):
         self.assertRefused(AccountCurrencyMismatch, 'LG103', lambda: service.transfer(
@@ -103,15 +116,19 @@ class ServiceTests(TransactionTestCase):
     def test_idempotency_conflict(self):
         key = unique('t')
         original = service.transfer(self.payer, self.payee, usd('5.00'), key)
-        self.assertRefused(IdempotencyConflict, 'LG107', lambda: service.transfer(
+        error = self.assertRefused(IdempotencyConflict, 'LG107', lambda: service.transfer(
             self.payer, self.payee, usd('6.00'), key))
+        self.assertNamesOnlyWhatWasSent(
+            error, f'idempotency key "{key}" was already used with other arguments')
         row = Transfer.objects.get(idempotency_key=key)
         self.assertEqual((row.pk, row.amount), (original, usd('5.00')))
 
     def test_version_conflict(self):
         version = Account.objects.get(pk=self.payer).version
-        self.assertRefused(VersionConflict, 'LG108', lambda: service.transfer(
+        error = self.assertRefused(VersionConflict, 'LG108', lambda: service.transfer(
             self.payer, self.payee, usd('1.00'), unique('t'), expected_version=version + 1))
+        self.assertNamesOnlyWhatWasSent(
+            error, f'account {self.payer} is not at the expected version {version + 1}')
         service.transfer(self.payer, self.payee, usd('1.00'), unique('t'), expected_version=version)
         self.assertEqual(Account.objects.get(pk=self.payer).version, version + 1)
 
