@@ -521,30 +521,19 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
     END IF;
-    -- Two queries, so that each walks the entries' primary key in its own direction.
-    IF newest_first THEN
-        RETURN QUERY
-        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
-               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
-               t.created_at, t.metadata
-          FROM @extschema@.entries e
-          JOIN @extschema@.transfers t ON t.id = e.transfer_id
-         WHERE e.account_id = account
-           AND (after_version IS NULL OR e.account_version < after_version)
-         ORDER BY e.account_version DESC
-         LIMIT page_size;
-    ELSE
-        RETURN QUERY
-        SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
-               CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
-               t.created_at, t.metadata
-          FROM @extschema@.entries e
-          JOIN @extschema@.transfers t ON t.id = e.transfer_id
-         WHERE e.account_id = account
-           AND (after_version IS NULL OR e.account_version > after_version)
-         ORDER BY e.account_version
-         LIMIT page_size;
-    END IF;
+    -- The direction is spelled out, so that the query walks the entries' primary key.
+    RETURN QUERY EXECUTE pg_catalog.format(
+        'SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+                CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+                t.created_at, t.metadata
+           FROM @extschema@.entries e
+           JOIN @extschema@.transfers t ON t.id = e.transfer_id
+          WHERE e.account_id = $1 AND ($2 IS NULL OR e.account_version %1$s $2)
+          ORDER BY e.account_version %2$s
+          LIMIT $3',
+        CASE WHEN newest_first THEN '<' ELSE '>' END,
+        CASE WHEN newest_first THEN 'DESC' ELSE 'ASC' END)
+        USING account, after_version, page_size;
 END
 $$;
 

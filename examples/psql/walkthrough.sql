@@ -13,8 +13,9 @@
 
 CREATE EXTENSION IF NOT EXISTS ledger;
 -- Only so that the ledger's functions, tables and type read without their schema below
--- (transfer(), accounts, monetary, ...); the operators and sum() on ledger.monetary live in pg_catalog and need no
--- search_path. An application would write ledger.transfer(...) and set nothing.
+-- (transfer(), accounts, monetary, ...). The operators and sum() on ledger.monetary live in
+-- pg_catalog and need no search_path; an application would write ledger.transfer(...) and set
+-- nothing.
 SET search_path = public, ledger;
 
 \echo '1. Currencies: every ISO 4217 currency is built in; register your own with its minor units.'
