@@ -98,6 +98,8 @@ INSERT INTO hostile_cases (label, statement) VALUES
     ('currency chr(1)', $$SELECT ledger.create_currency('ABC' || chr(1), 2)$$),
     ('currency RLM', $$SELECT ledger.create_currency(E'\u200FABC', 2)$$),
     ('currency minor units -1', $$SELECT ledger.create_currency('HOSTA', -1)$$),
+    ('currency INF (reads as a number)', $$SELECT ledger.create_currency('INF', 2)$$),
+    ('currency nan (reads as a number)', $$SELECT ledger.create_currency('nan', 2)$$),
     ('currency minor units int max', $$SELECT ledger.create_currency('HOSTA', 2147483647)$$),
     -- create_account
     ('account NULL name', $$SELECT ledger.create_account(NULL, 'USD')$$),
