@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "utils/array.h"
