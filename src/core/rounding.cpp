@@ -62,7 +62,8 @@ constexpr std::uint64_t kChunkBase = 10000000000000000000u;  // 10^19
 // Chunks of 19 digits become 64-bit integers, which are then combined pairwise, level by level,
 // high * 10^(digits of low) + low: with Boost's Karatsuba multiplication the whole is
 // subquadratic, where folding one digit (or one chunk) at a time into a growing integer is
-// quadratic. `poll` is called once for every kDigitsPerPoll digits combined at any level.
+// quadratic. `poll` is called after each combination that brings the digits combined since the
+// last call (at any level) to kDigitsPerPoll or more.
 BigInt digits_to_integer(std::string_view digits, const InterruptPoll &poll) {
     // Least significant first; each holds exactly kChunkDigits digits but the last.
     std::vector<BigInt> groups;
@@ -90,8 +91,8 @@ BigInt digits_to_integer(std::string_view digits, const InterruptPoll &poll) {
             combined += groups[i];
             groups[paired] = std::move(combined);
             since_poll += 2 * group_digits;
-            while (since_poll >= kDigitsPerPoll) {
-                since_poll -= kDigitsPerPoll;
+            if (since_poll >= kDigitsPerPoll) {
+                since_poll = 0;
                 if (poll) {
                     poll();
                 }
@@ -113,6 +114,7 @@ BigInt digits_to_integer(std::string_view digits, const InterruptPoll &poll) {
 // for the rounded quotient; so the result, or the error, is always that of the exact division.
 MinorUnits rounded_in_range(const BigInt &numerator, const BigInt &denominator, RoundingMode mode,
                             const char *what) {
+    LEDGER_INVARIANT(denominator > 0);
     if (boost::multiprecision::abs(numerator) >= BigInt(denominator << 127)) {
         return checked_narrow(BigInt(1) << 127, what);  // throws
     }

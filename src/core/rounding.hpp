@@ -31,9 +31,9 @@ struct Decimal {
 // checks for a query cancel there). An empty poll is never called.
 using InterruptPoll = std::function<void()>;
 
-// parse_decimal calls its poll once for every this many digits it combines, at every level of
-// its pairwise conversion: about 500 times over the few milliseconds that the longest numeric
-// takes, never for a factor of a few hundred digits.
+// parse_decimal calls its poll each time it has combined this many more digits, counted over
+// every level of its pairwise conversion: about 300 times over the few milliseconds that the
+// longest numeric takes, never for a factor of a few hundred digits.
 constexpr std::size_t kDigitsPerPoll = 4096;
 
 // Parses "-12.345" (as PostgreSQL prints numeric); throws invalid_parameter for NaN, Infinity

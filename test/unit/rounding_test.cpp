@@ -366,7 +366,7 @@ TEST(ParseDecimal, PollIsCalledForLongInputsOnly) {
     EXPECT_EQ(parse_decimal(std::string(300, '7'), "factor", counting).scale, 0);
     EXPECT_EQ(calls, 0);
     parse_decimal("1" + std::string(131071, '0'), "factor", counting);
-    // At least once for every kDigitsPerPoll digits of the input.
+    // At least once for every kDigitsPerPoll digits of the input (more: every level counts).
     EXPECT_GE(calls, static_cast<int>(131072 / ledger::kDigitsPerPoll));
     // Leading zeros cost nothing, so they need no poll.
     calls = 0;
