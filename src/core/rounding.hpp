@@ -2,6 +2,8 @@
 // named by the caller.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -24,9 +26,21 @@ struct Decimal {
     int scale = 0;
 };
 
+// Lets a caller cancel work that grows with the length of its input: called now and then while
+// the work goes on, it may throw, and its exception propagates unchanged (the PostgreSQL layer
+// checks for a query cancel there). An empty poll is never called.
+using InterruptPoll = std::function<void()>;
+
+// parse_decimal calls its poll each time it has combined this many more digits, counted over
+// every level of its pairwise conversion: about 300 times over the few milliseconds that the
+// longest numeric takes, never for a factor of a few hundred digits.
+constexpr std::size_t kDigitsPerPoll = 4096;
+
 // Parses "-12.345" (as PostgreSQL prints numeric); throws invalid_parameter for NaN, Infinity
-// or anything else. `what` names the argument in the message.
-Decimal parse_decimal(std::string_view text, const char *what);
+// or anything else. `what` names the argument in the message. Any numeric PostgreSQL can hold
+// (131072 digits before the point, 16383 after) takes milliseconds, with `poll` called between
+// steps; longer text is refused.
+Decimal parse_decimal(std::string_view text, const char *what, const InterruptPoll &poll = {});
 
 // amount * factor, rounded to the currency's minor units.
 Money scale(const Money &money, const Decimal &factor, RoundingMode mode);

@@ -30,13 +30,21 @@ Datum money_array(const std::vector<Money> &parts) {
     });
 }
 
+// The poll through which a long factor can be cancelled: a pending query cancel or statement
+// timeout raises its PostgreSQL error inside pg_call, which carries it out as a C++ exception, so
+// the parse unwinds with its destructors run and at_boundary re-raises the error unchanged.
+void check_for_interrupts() {
+    pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+}
+
 }  // namespace
 
 // ledger.scale(monetary, factor numeric, ledger.rounding_mode)
 LEDGER_FUNCTION(monetary_scale) {
     return at_boundary([&] {
         const Money money = to_money(*monetary_arg(fcinfo, 0));
-        const Decimal factor = parse_decimal(numeric_arg_text(fcinfo, 1), "scale factor");
+        const Decimal factor =
+            parse_decimal(numeric_arg_text(fcinfo, 1), "scale factor", check_for_interrupts);
         const RoundingMode mode = parse_rounding_mode(enum_arg_label(fcinfo, 2));
         return money_datum(scale(money, factor, mode));
     });
@@ -46,7 +54,8 @@ LEDGER_FUNCTION(monetary_scale) {
 LEDGER_FUNCTION(monetary_convert) {
     return at_boundary([&] {
         const Money money = to_money(*monetary_arg(fcinfo, 0));
-        const Decimal rate = parse_decimal(numeric_arg_text(fcinfo, 1), "exchange rate");
+        const Decimal rate =
+            parse_decimal(numeric_arg_text(fcinfo, 1), "exchange rate", check_for_interrupts);
         const Currency target = currency_named(text_arg(fcinfo, 2).c_str());
         const RoundingMode mode = parse_rounding_mode(enum_arg_label(fcinfo, 3));
         return money_datum(convert(money, rate, target, mode));

@@ -82,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const Money again = decode(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
     FUZZ_CHECK(ledger::equal(again, money));
     FUZZ_CHECK(again.currency == money.currency);
+    FUZZ_CHECK(ledger::compare_total(again, money) == 0);
     FUZZ_CHECK(ledger::encode_money(again) == bytes);
     return 0;
 }

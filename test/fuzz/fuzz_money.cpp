@@ -154,22 +154,44 @@ void check_arithmetic(const Money &money, std::uint64_t hash) {
     FUZZ_CHECK(ledger::compare(zero, money) == -sign);
     FUZZ_CHECK(ledger::compare(ledger::negate(money), money) == -sign);
 
-    // Another currency never compares, adds or equals.
+    // The total order agrees with compare() within a currency.
+    FUZZ_CHECK(ledger::compare_total(money, money) == 0);
+    FUZZ_CHECK(ledger::compare_total(money, zero) == sign);
+    FUZZ_CHECK(ledger::compare_total(zero, money) == -sign);
+    FUZZ_CHECK(ledger::compare_total(ledger::negate(money), money) == -sign);
+
+    // Another currency, or the same code with other minor units, never compares, adds or
+    // equals; the total order puts it by code bytes, then minor units.
     const char *other_code = money.currency.code.view() == "USD" ? "EUR" : "USD";
-    const Money other{money.amount, ledger::resolve_currency(other_code, resolve)};
-    FUZZ_CHECK(!ledger::equal(money, other));
-    try {
-        ledger::compare(money, other);
-        FUZZ_CHECK(false);
-    } catch (const MoneyError &error) {
-        FUZZ_CHECK(error.kind() == ErrorKind::currency_mismatch);
+    const Money other_code_money{money.amount, ledger::resolve_currency(other_code, resolve)};
+    const int other_scale = (money.currency.minor_units + 1 + static_cast<int>(hash % 18)) %
+                            (ledger::kMaxCurrencyMinorUnits + 1);
+    const Money other_scale_money{money.amount, ledger::Currency{money.currency.code, other_scale}};
+    FUZZ_CHECK(other_scale != money.currency.minor_units);
+    for (const Money &other : {other_code_money, other_scale_money}) {
+        FUZZ_CHECK(!ledger::equal(money, other));
+        try {
+            ledger::compare(money, other);
+            FUZZ_CHECK(false);
+        } catch (const MoneyError &error) {
+            FUZZ_CHECK(error.kind() == ErrorKind::currency_mismatch);
+        }
+        try {
+            ledger::add(money, other);
+            FUZZ_CHECK(false);
+        } catch (const MoneyError &error) {
+            FUZZ_CHECK(error.kind() == ErrorKind::currency_mismatch);
+        }
+        const int order = ledger::compare_total(money, other);
+        FUZZ_CHECK(order != 0 && order == -ledger::compare_total(other, money));
     }
-    try {
-        ledger::add(money, other);
-        FUZZ_CHECK(false);
-    } catch (const MoneyError &error) {
-        FUZZ_CHECK(error.kind() == ErrorKind::currency_mismatch);
-    }
+    const auto &code_bytes = money.currency.code.bytes();
+    const auto &other_bytes = other_code_money.currency.code.bytes();
+    const int code_order = std::string(code_bytes.begin(), code_bytes.end())
+                               .compare(std::string(other_bytes.begin(), other_bytes.end()));
+    FUZZ_CHECK(ledger::compare_total(money, other_code_money) == (code_order < 0 ? -1 : 1));
+    FUZZ_CHECK(ledger::compare_total(money, other_scale_money) ==
+               (money.currency.minor_units < other_scale ? -1 : 1));
 }
 
 BigInt sum_of(const std::vector<Money> &parts, const Money &whole) {

@@ -1,7 +1,6 @@
 // Broken invariants raise MoneyError(internal) and never abort: the core runs inside a database
 // server, where abort() would end every session. Each public entry point with an invariant check
 // that a caller can reach with arguments outside its contract is driven into it here.
-#include <boost/assert.hpp>
 #include <string>
 #include <vector>
 
@@ -10,6 +9,9 @@
 #include "posting.hpp"
 #include "rounding.hpp"
 #include "test_support.hpp"
+
+// After invariant.hpp, like every other file that includes Boost.
+#include <boost/assert.hpp>
 
 namespace ledger_test {
 namespace {

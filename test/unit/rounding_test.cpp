@@ -2,6 +2,8 @@
 // signs, checked directly, through scale() and against an independent reference; decimal factor
 // parsing; and conversion between currencies with different minor units.
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -294,6 +296,195 @@ TEST(ParseDecimal, RejectsNonFiniteAndMalformed) {
     EXPECT_NO_THROW(parse_decimal("1" + std::string(131071, '0'), "factor"));
     EXPECT_THROWS_KIND(parse_decimal(std::string(200000, '7'), "factor"),
                        ErrorKind::invalid_parameter);
+}
+
+// The coefficient as the old parser built it, one digit at a time: slow, but plainly right.
+BigInt digit_by_digit(const std::string &digits) {
+    BigInt value = 0;
+    for (const char c : digits) {
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+TEST(ParseDecimal, LongCoefficientsAreExact) {
+    // Every length around the 19-digit chunks and the pairing levels, with leading zeros too.
+    std::uint64_t state = 12345;
+    auto next_digit = [&state] {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        return static_cast<char>('0' + (state >> 33) % 10);
+    };
+    std::vector<std::size_t> lengths;
+    for (std::size_t n = 1; n <= 160; ++n) {
+        lengths.push_back(n);
+    }
+    for (const std::size_t n : {303u, 608u, 1216u, 4096u, 4097u, 9999u}) {
+        lengths.push_back(n);
+    }
+    for (const std::size_t n : lengths) {
+        std::string digits;
+        for (std::size_t i = 0; i < n; ++i) {
+            digits += next_digit();
+        }
+        SCOPED_TRACE(n);
+        const Decimal whole = decimal(digits.c_str());
+        ASSERT_EQ(whole.coefficient, digit_by_digit(digits));
+        ASSERT_EQ(whole.scale, 0);
+        const std::string with_fraction = "-" + digits + "." + digits;
+        const Decimal split = decimal(with_fraction.c_str());
+        ASSERT_EQ(split.coefficient, -digit_by_digit(digits + digits));
+        ASSERT_EQ(split.scale, static_cast<int>(n));
+        const Decimal padded = decimal(("000" + digits + ".0").c_str());
+        ASSERT_EQ(padded.coefficient, digit_by_digit(digits) * 10);
+    }
+}
+
+TEST(ParseDecimal, LargestNumericsAreExact) {
+    // 10^131071 (131072 digits before the point) and 10^-16383 (16383 after).
+    const std::string one_then_zeros = "1" + std::string(131071, '0');
+    const Decimal huge = parse_decimal(one_then_zeros, "factor");
+    EXPECT_EQ(huge.coefficient, boost::multiprecision::pow(BigInt(10), 131071));
+    EXPECT_EQ(huge.scale, 0);
+    const Decimal tiny = parse_decimal("0." + std::string(16382, '0') + "1", "factor");
+    EXPECT_EQ(tiny.coefficient, BigInt(1));
+    EXPECT_EQ(tiny.scale, 16383);
+    // All nines in both parts: 10^(131072 + 16383) - 1.
+    const Decimal nines =
+        parse_decimal("-" + std::string(131072, '9') + "." + std::string(16383, '9'), "factor");
+    EXPECT_EQ(nines.coefficient, 1 - boost::multiprecision::pow(BigInt(10), 131072 + 16383));
+    EXPECT_EQ(nines.scale, 16383);
+    // The length bound is unchanged: 131072 + 16383 digits and a point.
+    EXPECT_EQ(parse_decimal("1" + std::string(131072 + 16383, '0'), "factor").scale, 0);
+    EXPECT_THROWS_KIND(parse_decimal("1" + std::string(131072 + 16383 + 1, '0'), "factor"),
+                       ErrorKind::invalid_parameter);
+}
+
+TEST(ParseDecimal, PollIsCalledForLongInputsOnly) {
+    int calls = 0;
+    const ledger::InterruptPoll counting = [&calls] { ++calls; };
+    EXPECT_EQ(parse_decimal("12.345", "factor", counting).coefficient, BigInt(12345));
+    EXPECT_EQ(parse_decimal(std::string(300, '7'), "factor", counting).scale, 0);
+    EXPECT_EQ(calls, 0);
+    parse_decimal("1" + std::string(131071, '0'), "factor", counting);
+    // At least once for every kDigitsPerPoll digits of the input (more: every level counts).
+    EXPECT_GE(calls, static_cast<int>(131072 / ledger::kDigitsPerPoll));
+    // Leading zeros cost nothing, so they need no poll.
+    calls = 0;
+    parse_decimal("0." + std::string(16382, '0') + "1", "factor", counting);
+    EXPECT_EQ(calls, 0);
+    // An empty poll is simply not called.
+    EXPECT_EQ(
+        parse_decimal("1" + std::string(5000, '0'), "factor", ledger::InterruptPoll()).coefficient,
+        boost::multiprecision::pow(BigInt(10), 5000));
+}
+
+TEST(ParseDecimal, AnExceptionFromThePollPropagates) {
+    struct Cancelled {};
+    int calls = 0;
+    const ledger::InterruptPoll cancel_on_third = [&calls] {
+        if (++calls == 3) {
+            throw Cancelled{};
+        }
+    };
+    EXPECT_THROW(parse_decimal(std::string(131072, '3'), "factor", cancel_on_third), Cancelled);
+    EXPECT_EQ(calls, 3);  // nothing ran after it
+    const ledger::InterruptPoll money_error = [] {
+        throw ledger::MoneyError(ErrorKind::invalid_parameter, "canceled");
+    };
+    EXPECT_EQ(thrown_message([&] { parse_decimal(std::string(50000, '3'), "f", money_error); }),
+              "canceled");
+}
+
+TEST(Scale, HugeFactors) {
+    const Decimal huge = parse_decimal("1" + std::string(131071, '0'), "factor");
+    const Decimal tiny = parse_decimal("0." + std::string(16382, '0') + "1", "factor");
+    const Decimal huge_with_fraction =
+        parse_decimal(std::string(131072, '9') + "." + std::string(16383, '9'), "factor");
+    const Money max = units(kMax, "USD");
+    for (const RoundingMode mode : kModes) {
+        // Zero times anything is zero, in the amount's currency.
+        EXPECT_EQ(ledger::scale(parse("0 USD"), huge, mode), parse("0 USD"));
+        EXPECT_EQ(ledger::scale(parse("0 ETH"), huge_with_fraction, mode), parse("0 ETH"));
+        EXPECT_EQ(convert(parse("0 USD"), huge, currency("ETH"), mode), parse("0 ETH"));
+        // Any other amount overflows, with the same error as an exact computation raises.
+        for (const Money &amount : {units(1, "USD"), units(-1, "USD"), max}) {
+            EXPECT_THROWS_KIND(ledger::scale(amount, huge, mode), ErrorKind::out_of_range);
+            EXPECT_THROWS_KIND(ledger::scale(amount, huge_with_fraction, mode),
+                               ErrorKind::out_of_range);
+            EXPECT_THROWS_KIND(convert(amount, huge, currency("JPY"), mode),
+                               ErrorKind::out_of_range);
+        }
+    }
+    EXPECT_EQ(thrown_message([&] { ledger::scale(units(1, "USD"), huge, RoundingMode::down); }),
+              "scaled amount is out of range");
+    EXPECT_EQ(thrown_message(
+                  [&] { convert(units(1, "ETH"), huge, currency("JPY"), RoundingMode::down); }),
+              "converted amount is out of range");
+    // 10^-16383 of the largest amount rounds to zero or one minor unit, by the mode.
+    EXPECT_EQ(ledger::scale(max, tiny, RoundingMode::half_even), parse("0 USD"));
+    EXPECT_EQ(ledger::scale(max, tiny, RoundingMode::up), units(1, "USD"));
+    EXPECT_EQ(ledger::scale(max, tiny, RoundingMode::ceiling), units(1, "USD"));
+    EXPECT_EQ(ledger::scale(negate(max), tiny, RoundingMode::floor), units(-1, "USD"));
+    EXPECT_EQ(ledger::scale(negate(max), tiny, RoundingMode::ceiling), parse("0 USD"));
+    EXPECT_EQ(convert(max, tiny, currency("ETH"), RoundingMode::up), units(1, "ETH"));
+}
+
+// scale() as the exact computation defines it, without refusing anything early.
+std::optional<Money> exact_scale(const Money &money, const Decimal &factor, RoundingMode mode) {
+    const BigInt rounded =
+        round_quotient(BigInt(money.amount) * factor.coefficient,
+                       boost::multiprecision::pow(BigInt(10), factor.scale), mode);
+    if (boost::multiprecision::abs(rounded) > (BigInt(1) << 127) - 1) {
+        return std::nullopt;
+    }
+    return Money{MinorUnits(rounded), money.currency};
+}
+
+TEST(Scale, EarlyRefusalMatchesTheExactComputation) {
+    // Factors around 2^127 / amount, where the early refusal and the division meet.
+    const BigInt two_to_127 = BigInt(1) << 127;
+    std::vector<std::string> factors;
+    for (const int amount : {1, 2, 3, 7, 1000}) {
+        const BigInt quotient = two_to_127 / amount;
+        for (const int offset : {-1, 0, 1}) {
+            const std::string whole = BigInt(quotient + offset).str();
+            for (const char *fraction : {"", ".0", ".4999", ".5", ".5001", ".9999999999"}) {
+                factors.push_back(whole + fraction);
+                factors.push_back("-" + whole + fraction);
+            }
+        }
+    }
+    int refused = 0;
+    int computed = 0;
+    for (const std::string &text : factors) {
+        const Decimal factor = decimal(text.c_str());
+        for (const long long amount : {1LL, -1LL, 2LL, 3LL, -7LL, 1000LL}) {
+            for (const RoundingMode mode : kModes) {
+                const Money money = units(amount, "JPY");
+                const std::optional<Money> expected = exact_scale(money, factor, mode);
+                SCOPED_TRACE(text + " * " + std::to_string(amount));
+                if (expected) {
+                    ASSERT_EQ(ledger::scale(money, factor, mode), *expected);
+                    ++computed;
+                } else {
+                    ASSERT_EQ(thrown_message([&] { ledger::scale(money, factor, mode); }),
+                              "scaled amount is out of range");
+                    ++refused;
+                }
+            }
+        }
+    }
+    // Both sides of the boundary were reached.
+    EXPECT_GT(refused, 100);
+    EXPECT_GT(computed, 100);
+    // At the boundary itself: (2^127 - 0.5) * 1 is max rounded down, 2^127 rounded up.
+    const Decimal just_below = decimal("170141183460469231731687303715884105727.5");
+    EXPECT_EQ(ledger::scale(units(1, "JPY"), just_below, RoundingMode::down), units(kMax, "JPY"));
+    EXPECT_THROWS_KIND(ledger::scale(units(1, "JPY"), just_below, RoundingMode::half_even),
+                       ErrorKind::out_of_range);
+    EXPECT_THROWS_KIND(
+        ledger::scale(units(1, "JPY"), decimal(kMaxPlusOne.c_str()), RoundingMode::down),
+        ErrorKind::out_of_range);
 }
 
 TEST(Convert, BetweenDifferentMinorUnits) {
