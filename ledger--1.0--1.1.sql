@@ -2,6 +2,26 @@
 -- functions of the user's that name them survive the update.
 \echo Use "ALTER EXTENSION ledger UPDATE TO '1.1'" to load this file. \quit
 
+-- The SECURITY DEFINER functions find their tables, and lookups the registered currencies, by
+-- the schema's name: a schema that a role other than a superuser owns could be swapped under
+-- them. CREATE EXTENSION reuses an existing schema, so refuse one owned by anyone else.
+DO $$
+DECLARE
+    owner name;
+BEGIN
+    SELECT r.rolname INTO owner FROM pg_catalog.pg_namespace n
+      JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+     WHERE n.oid = '@extschema@'::regnamespace AND NOT r.rolsuper;
+    IF FOUND THEN
+        RAISE EXCEPTION 'schema @extschema@ is owned by %, who is not a superuser', owner
+            USING ERRCODE = '42501',
+                  HINT = 'The ledger''s functions run with its owner''s rights and find their '
+                         'tables by this schema''s name. Give the schema to a superuser '
+                         '(ALTER SCHEMA @extschema@ OWNER TO ...) or drop it, then try again.';
+    END IF;
+END
+$$;
+
 -------------------------------------------------------------------------------
 -- Registered currencies: their functions now depend on the extension (dropped with it, dumped
 -- on their own), and are read as data, never executed (see create_currency in the C code).
@@ -131,6 +151,20 @@ BEGIN
 END
 $$;
 
+-- The raising comparisons over the same total order, for an index that serves < <= > >= on a
+-- column of one currency (CREATE INDEX ... (amount ledger.monetary_comparison_ops)). Sorting
+-- with it never calls < : PostgreSQL sorts with monetary_cmp. Queries stored by 1.0 (views,
+-- function bodies) that sort or group with < keep working through it.
+CREATE OPERATOR CLASS @extschema@.monetary_comparison_ops
+FOR TYPE @extschema@.monetary USING btree AS
+    OPERATOR 1 pg_catalog.<,
+    OPERATOR 2 pg_catalog.<=,
+    OPERATOR 3 pg_catalog.=,
+    OPERATOR 4 pg_catalog.>=,
+    OPERATOR 5 pg_catalog.>,
+    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
+    FUNCTION 4 pg_catalog.btequalimage(oid);
+
 -- min and max lose their sort operator: the planner would answer them from a btree index in the
 -- total order, across currencies, where the aggregates raise LG001. Same reason for the catalog
 -- update: dropping and creating them would break the user's views that use them.
@@ -154,6 +188,28 @@ $$;
 -- Account names and idempotency keys compare bytewise: a collation change must never let one
 -- key post twice.
 -------------------------------------------------------------------------------
+-- PostgreSQL cannot change a column's collation under a view or a function body that uses it:
+-- name them, so that the DBA can drop them, update, and create them again.
+DO $$
+DECLARE
+    dependents text;
+BEGIN
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(d.classid, d.objid, 0), ', ')
+      INTO dependents
+      FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+     WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'n'
+       AND d.classid IN ('pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_proc'::regclass)
+       AND ((d.refobjid = '@extschema@.accounts'::regclass AND a.attname = 'name')
+         OR (d.refobjid = '@extschema@.transfers'::regclass AND a.attname = 'idempotency_key'));
+    IF dependents IS NOT NULL THEN
+        RAISE EXCEPTION 'ledger 1.1 makes ledger.accounts.name and ledger.transfers.idempotency_key '
+                        'COLLATE "C", which these objects prevent: %', dependents
+            USING ERRCODE = '2BP01',
+                  HINT = 'Drop them, run ALTER EXTENSION ledger UPDATE, then create them again.';
+    END IF;
+END
+$$;
 ALTER TABLE @extschema@.accounts ALTER COLUMN name TYPE text COLLATE "C";
 ALTER TABLE @extschema@.transfers ALTER COLUMN idempotency_key TYPE text COLLATE "C";
 
@@ -308,19 +364,26 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
            CASE WHEN d.code IS NULL THEN 'no function ledger."currency:' || r.code || '"()'
                 WHEN r.code IS NULL THEN 'function ' || d.signature || ' has no row in custom_currencies'
                 WHEN NOT d.trusted THEN 'function ' || d.signature || ' is not the extension''s own'
-                ELSE 'custom_currencies says ' || r.minor_units || ' minor units, '
-                     || d.signature || ' says ' || coalesce(d.body, 'nothing') END
+                WHEN d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
+                THEN 'custom_currencies says ' || r.minor_units || ' minor units, '
+                     || d.signature || ' says ' || coalesce(d.body, 'nothing')
+                ELSE 'function ' || d.signature || ' does not depend on the extension' END
       FROM @extschema@.custom_currencies r
       FULL JOIN (
           SELECT substr(p.proname, 10) AS code, p.oid::regprocedure::text AS signature,
                  pg_get_function_sqlbody(p.oid) AS body,
+                 EXISTS (SELECT FROM pg_depend dep
+                          WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid
+                            AND dep.refclassid = 'pg_extension'::regclass
+                            AND dep.refobjid = x.oid AND dep.deptype = 'x') AS tied,
                  p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                 AND p.prokind = 'f' AND NOT p.proretset
                  AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
                  AND (p.proowner = x.extowner
                       OR (SELECT rolsuper FROM pg_roles WHERE oid = p.proowner)) AS trusted
             FROM pg_proc p, pg_extension x
            WHERE x.extname = 'ledger' AND p.pronamespace = '@extschema@'::regnamespace
              AND p.proname LIKE 'currency:%') d ON d.code = r.code
-     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted
+     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted OR NOT d.tied
         OR d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
 $$;

@@ -6,6 +6,26 @@
 -- before pg_catalog explicitly.
 \echo Use "CREATE EXTENSION ledger" to load this file. \quit
 
+-- The SECURITY DEFINER functions find their tables, and lookups the registered currencies, by
+-- the schema's name: a schema that a role other than a superuser owns could be swapped under
+-- them. CREATE EXTENSION reuses an existing schema, so refuse one owned by anyone else.
+DO $$
+DECLARE
+    owner name;
+BEGIN
+    SELECT r.rolname INTO owner FROM pg_catalog.pg_namespace n
+      JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+     WHERE n.oid = '@extschema@'::regnamespace AND NOT r.rolsuper;
+    IF FOUND THEN
+        RAISE EXCEPTION 'schema @extschema@ is owned by %, who is not a superuser', owner
+            USING ERRCODE = '42501',
+                  HINT = 'The ledger''s functions run with its owner''s rights and find their '
+                         'tables by this schema''s name. Give the schema to a superuser '
+                         '(ALTER SCHEMA @extschema@ OWNER TO ...) or drop it, then try again.';
+    END IF;
+END
+$$;
+
 -- Everyone may use the type; what moves money or registers currencies is granted separately.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
@@ -311,6 +331,20 @@ DEFAULT FOR TYPE @extschema@.monetary USING btree AS
     OPERATOR 3 pg_catalog.=,
     OPERATOR 4 pg_catalog.~>=~,
     OPERATOR 5 pg_catalog.~>~,
+    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
+    FUNCTION 4 pg_catalog.btequalimage(oid);
+
+-- The raising comparisons over the same total order, for an index that serves < <= > >= on a
+-- column of one currency (CREATE INDEX ... (amount ledger.monetary_comparison_ops)). Sorting
+-- with it never calls < : PostgreSQL sorts with monetary_cmp. Queries stored by 1.0 (views,
+-- function bodies) that sort or group with < keep working through it.
+CREATE OPERATOR CLASS @extschema@.monetary_comparison_ops
+FOR TYPE @extschema@.monetary USING btree AS
+    OPERATOR 1 pg_catalog.<,
+    OPERATOR 2 pg_catalog.<=,
+    OPERATOR 3 pg_catalog.=,
+    OPERATOR 4 pg_catalog.>=,
+    OPERATOR 5 pg_catalog.>,
     FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
     FUNCTION 4 pg_catalog.btequalimage(oid);
 
@@ -648,19 +682,26 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
            CASE WHEN d.code IS NULL THEN 'no function ledger."currency:' || r.code || '"()'
                 WHEN r.code IS NULL THEN 'function ' || d.signature || ' has no row in custom_currencies'
                 WHEN NOT d.trusted THEN 'function ' || d.signature || ' is not the extension''s own'
-                ELSE 'custom_currencies says ' || r.minor_units || ' minor units, '
-                     || d.signature || ' says ' || coalesce(d.body, 'nothing') END
+                WHEN d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
+                THEN 'custom_currencies says ' || r.minor_units || ' minor units, '
+                     || d.signature || ' says ' || coalesce(d.body, 'nothing')
+                ELSE 'function ' || d.signature || ' does not depend on the extension' END
       FROM @extschema@.custom_currencies r
       FULL JOIN (
           SELECT substr(p.proname, 10) AS code, p.oid::regprocedure::text AS signature,
                  pg_get_function_sqlbody(p.oid) AS body,
+                 EXISTS (SELECT FROM pg_depend dep
+                          WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid
+                            AND dep.refclassid = 'pg_extension'::regclass
+                            AND dep.refobjid = x.oid AND dep.deptype = 'x') AS tied,
                  p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                 AND p.prokind = 'f' AND NOT p.proretset
                  AND p.pronargs = 0 AND p.prorettype = 'integer'::regtype
                  AND (p.proowner = x.extowner
                       OR (SELECT rolsuper FROM pg_roles WHERE oid = p.proowner)) AS trusted
             FROM pg_proc p, pg_extension x
            WHERE x.extname = 'ledger' AND p.pronamespace = '@extschema@'::regnamespace
              AND p.proname LIKE 'currency:%') d ON d.code = r.code
-     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted
+     WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted OR NOT d.tied
         OR d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
 $$;

@@ -212,5 +212,14 @@ RESET ROLE;
 SET ROLE regress_reading_mover;
 SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes ORDER BY 1;
 RESET ROLE;
+-- Row-level security that hides accounts from a reader hides their figures too.
+BEGIN;
+ALTER TABLE ledger.accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_accounts ON ledger.accounts FOR SELECT TO regress_reading_mover
+    USING (name = current_user);
+SET LOCAL ROLE regress_reading_mover;
+SELECT count(*) AS visible_accounts FROM ledger.accounts;
+SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes ORDER BY 1;
+ROLLBACK;
 DROP OWNED BY regress_mover, regress_reading_mover;
 DROP ROLE regress_mover, regress_reading_mover;

@@ -44,6 +44,20 @@ SELECT count(*) AS indexed,
   FROM assorted WHERE m ~>=~ '10 USD' AND m ~<~ '20 USD';
 RESET enable_seqscan;
 RESET enable_bitmapscan;
+-- ORDER BY ... USING < sorts in the same total order (it sorts with monetary_cmp, never with <).
+SELECT string_agg(m::text, ',' ORDER BY m USING <) = string_agg(m::text, ',' ORDER BY m) AS same_order
+  FROM assorted;
+-- On a column of one currency, the non-default class ledger.monetary_comparison_ops lets an
+-- index serve < itself.
+CREATE TABLE usd_only AS SELECT m FROM assorted WHERE currency(m) = 'USD';
+CREATE INDEX usd_only_m ON usd_only (m ledger.monetary_comparison_ops);
+ANALYZE usd_only;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM usd_only WHERE m < '5 USD';
+SELECT count(*) FROM usd_only WHERE m < '5 USD';
+RESET enable_seqscan;
+SELECT count(*) FROM usd_only WHERE m < '5 USD';
+DROP TABLE usd_only;
 
 -- Every plan gives one answer. Each query runs under plans that scan by index or sequentially,
 -- sort or hash, and join by merge, hash or nested loop; answers() returns the distinct results

@@ -78,6 +78,9 @@ CREATE OR REPLACE FUNCTION ledger."currency:ETH"() RETURNS integer LANGUAGE sql 
 SELECT invariant, subject, detail FROM verify();
 CREATE OR REPLACE FUNCTION ledger."currency:ETH"() RETURNS integer LANGUAGE sql IMMUTABLE
     PARALLEL SAFE RETURN 18;
+-- CREATE OR REPLACE also drops the function's dependency on the extension.
+SELECT invariant, subject, detail FROM verify();
+ALTER FUNCTION ledger."currency:ETH"() DEPENDS ON EXTENSION ledger;
 SELECT count(*) AS violations FROM verify();
 DROP FUNCTION ledger."currency:ETH"();
 SELECT invariant, subject, detail FROM verify();
@@ -160,6 +163,11 @@ SELECT p.oid::regprocedure AS definition, d.deptype
  WHERE p.proname LIKE 'currency:%' ORDER BY 1;
 DROP EXTENSION ledger CASCADE;
 SELECT count(*) AS left_behind FROM pg_proc WHERE proname LIKE 'currency:%';
+-- The ledger's functions find their tables by the schema's name: a schema owned by a role that is
+-- no superuser is refused, since that role could swap the tables under them.
+ALTER SCHEMA ledger OWNER TO regress_ledger_user;
+SELECT error_of('CREATE EXTENSION ledger') AS schema_of_another_role;
+ALTER SCHEMA ledger OWNER TO CURRENT_USER;
 -- A 1.0 install left its definitions behind; a new install removes them.
 CREATE SCHEMA IF NOT EXISTS ledger;
 CREATE FUNCTION ledger."currency:OLD"() RETURNS integer LANGUAGE sql IMMUTABLE RETURN 2;

@@ -132,7 +132,17 @@ make_data() {
          CREATE INDEX prices_price ON public.prices (price);
          CREATE VIEW public.price_summary AS
              SELECT min(price) AS low, max(price) AS high, sum(price) AS total
-               FROM public.prices WHERE price > '10 USD';" >/dev/null
+               FROM public.prices WHERE price > '10 USD';
+         -- Stored queries that sort, group and rank with the operators of the old version.
+         CREATE VIEW public.price_shapes AS
+             SELECT (SELECT string_agg(price::text, ',' ORDER BY price DESC) FROM public.prices
+                      WHERE id < 5) AS sorted,
+                    (SELECT count(*) FROM (SELECT DISTINCT price FROM public.prices) d) AS distinct_prices,
+                    (SELECT count(*) FROM (SELECT price FROM public.prices GROUP BY price) g) AS groups,
+                    (SELECT max(r) FROM (SELECT rank() OVER (ORDER BY price) AS r FROM public.prices) w) AS ranks;
+         CREATE FUNCTION public.cheapest() RETURNS SETOF ledger.monetary LANGUAGE sql
+             BEGIN ATOMIC SELECT price FROM public.prices ORDER BY price LIMIT 2; END;
+         CREATE MATERIALIZED VIEW public.sorted_prices AS SELECT price FROM public.prices ORDER BY price;" >/dev/null
 }
 data_query="SELECT concat_ws(E'\n',
     (SELECT string_agg(code || ':' || minor_units, ',' ORDER BY code) FROM ledger.custom_currencies),
@@ -143,9 +153,11 @@ data_query="SELECT concat_ws(E'\n',
     (SELECT string_agg(concat_ws('|', account_id, account_version, transfer_id, amount, balance_after),
                        ',' ORDER BY account_id, account_version) FROM ledger.entries),
     (SELECT string_agg(price::text, ',' ORDER BY id) FROM public.prices),
-    (SELECT concat_ws('|', low, high, total) FROM public.price_summary))"
+    (SELECT concat_ws('|', low, high, total) FROM public.price_summary),
+    (SELECT concat_ws('|', sorted, distinct_prices, groups, ranks) FROM public.price_shapes)
+    || '|' || (SELECT string_agg(c::text, ',') FROM public.cheapest() c))"
 
-count=$(($(wc -w <<<"$shipped_versions") * 5 + 2))
+count=$(($(wc -w <<<"$shipped_versions") * 5 + 3))
 echo "1..$count"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
 
@@ -175,7 +187,8 @@ for version in $shipped_versions; do
         echo "not ok - version $version has an update path to $default_version"
     fi
     sql "SET client_min_messages = warning; DROP EXTENSION ledger CASCADE;
-         DROP SCHEMA IF EXISTS ledger CASCADE; DROP TABLE IF EXISTS public.prices CASCADE"
+         DROP SCHEMA IF EXISTS ledger CASCADE; DROP TABLE IF EXISTS public.prices CASCADE;
+         DROP FUNCTION IF EXISTS public.cheapest()"
     sql "CREATE EXTENSION ledger VERSION '$version'"
     make_data
     before=$(sql "$data_query")
@@ -188,7 +201,7 @@ for version in $shipped_versions; do
         diff <(echo "$expected") <(echo "$upgraded") | sed 's/^/# /' | head -n 20
     fi
     after=$(sql "$data_query")
-    if [ "$before" = "$after" ] && [ "$(wc -l <<<"$after")" -eq 6 ]; then
+    if [ "$before" = "$after" ] && [ "$(wc -l <<<"$after")" -eq 7 ]; then
         echo "ok - updating from $version keeps every currency, balance, transfer, entry and user value"
     else
         echo "not ok - updating from $version keeps every currency, balance, transfer, entry and user value"
@@ -196,6 +209,7 @@ for version in $shipped_versions; do
     fi
     # After the update: the ledger verifies and moves money, registered currencies read and depend
     # on the extension, and the user's index serves a range within one currency.
+    sql "REFRESH MATERIALIZED VIEW public.sorted_prices"  # runs its stored sort again
     checks=$(sql "SELECT concat_ws('|', (SELECT count(*) FROM ledger.verify()),
                       ledger.transfer(b.id, a.id, '1.00 USD', 'after-update') > 0,
                       '1 ETH'::ledger.monetary + '0.000000000000000001 ETH',
@@ -203,9 +217,10 @@ for version in $shipped_versions; do
                           ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                        WHERE p.proname LIKE 'currency:%' AND d.refclassid = 'pg_extension'::regclass),
                       (SELECT count(*) FROM public.prices WHERE price ~>=~ '10 USD' AND price ~<~ '20 USD'),
-                      (SELECT count(*) FROM ledger.verify()))
+                      (SELECT count(*) FROM ledger.verify()),
+                      (SELECT count(*) FROM public.sorted_prices))
                     FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'")
-    expected_checks="0|t|1.000000000000000001 ETH|x|10|0"
+    expected_checks="0|t|1.000000000000000001 ETH|x|10|0|500"
     if [ "$checks" = "$expected_checks" ]; then
         echo "ok - after updating from $version the ledger verifies, moves money and reads its currencies"
     else
@@ -221,3 +236,19 @@ for version in $shipped_versions; do
         echo "$plan" | sed 's/^/# /'
     fi
 done
+
+# A view over the columns whose collation 1.1 changes stops the update with an error that names it;
+# nothing changes until the DBA drops it.
+sql "SET client_min_messages = warning; DROP EXTENSION ledger CASCADE; DROP SCHEMA IF EXISTS ledger CASCADE"
+sql "CREATE EXTENSION ledger VERSION '1.0';
+     CREATE VIEW public.account_names AS SELECT id, name FROM ledger.accounts"
+refusal=$(psql -qXAt -d "$database" -c "ALTER EXTENSION ledger UPDATE" 2>&1 || true)
+version=$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")
+sql "DROP VIEW public.account_names; ALTER EXTENSION ledger UPDATE"
+if [[ "$refusal" == *"view public.account_names"* ]] && [ "$version" = "1.0" ] &&
+    [ "$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")" = "$default_version" ]; then
+    echo "ok - a view over accounts.name stops the update from 1.0, named, until it is dropped"
+else
+    echo "not ok - a view over accounts.name stops the update from 1.0, named, until it is dropped"
+    echo "# $refusal (version $version)"
+fi

@@ -55,12 +55,12 @@ PlannedTransfer plan_transfer(const AccountState &from, const AccountState &to, 
         const AccountState &checked = expected->account_id == to.id ? to : from;
         LEDGER_INVARIANT(expected->account_id == checked.id);
         if (checked.version != expected->version) {
-            throw MoneyError(ErrorKind::version_conflict,
-                             account_name(checked) + " is not at the expected version " +
-                                 std::to_string(expected->version),
-                             "Read the account again and retry with its current version.",
-                             account_name(checked) + " is at version " +
-                                 std::to_string(checked.version) + ".");
+            throw MoneyError(
+                ErrorKind::version_conflict,
+                account_name(checked) + " is not at the expected version " +
+                    std::to_string(expected->version),
+                "Read the account again and retry with its current version.",
+                account_name(checked) + " is at version " + std::to_string(checked.version) + ".");
         }
     }
     const Money from_balance = subtract(from.balance, amount);

@@ -238,13 +238,16 @@ std::optional<ExpectedVersion> expected_of(const TransferRequest &request, std::
     return ExpectedVersion{account, *request.expected_version};
 }
 
-// Whether the role at the other end of the call may read ledger.accounts. The writing functions
-// run as the extension's owner, so the outer user is asked, not the current one.
+// Whether the role at the other end of the call may read every row of ledger.accounts. The
+// writing functions run as the extension's owner, so the outer user is asked, not the current
+// one; a role that row-level security restricts may not see the figures of any account.
 bool caller_reads_accounts() {
     return pg_call([]() noexcept {
         const Oid accounts = get_relname_relid("accounts", get_namespace_oid("ledger", false));
+        const Oid caller = GetOuterUserId();
         return OidIsValid(accounts) &&
-               pg_class_aclcheck(accounts, GetOuterUserId(), ACL_SELECT) == ACLCHECK_OK;
+               pg_class_aclcheck(accounts, caller, ACL_SELECT) == ACLCHECK_OK &&
+               check_enable_rls(accounts, caller, true) == RLS_NONE;
     });
 }
 

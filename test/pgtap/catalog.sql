@@ -3,7 +3,7 @@
 BEGIN;
 -- Names below are schema-qualified: ledger is deliberately not on the path.
 SET LOCAL search_path = public;
-SELECT plan(40);
+SELECT plan(41);
 
 SELECT has_type('ledger', 'monetary', 'ledger.monetary exists');
 SELECT is((SELECT typlen::int FROM pg_type WHERE oid = 'ledger.monetary'::regtype), 24,
@@ -67,17 +67,18 @@ SELECT has_opclass('ledger', 'monetary_ops', 'btree operator class');
 SELECT has_opclass('ledger', 'monetary_hash_ops', 'hash operator class');
 SELECT results_eq(
     $$SELECT am.amname::text COLLATE "default", c.opcdefault FROM pg_opclass c JOIN pg_am am ON am.oid = c.opcmethod
-       WHERE c.opcintype = 'ledger.monetary'::regtype ORDER BY 1$$,
-    $$VALUES ('btree', true), ('hash', true)$$,
-    'both operator classes are the default for monetary');
+       WHERE c.opcintype = 'ledger.monetary'::regtype ORDER BY 1, 2$$,
+    $$VALUES ('btree', false), ('btree', true), ('hash', true)$$,
+    'the total-order btree class and the hash class are the default for monetary');
 SELECT results_eq(
     $$SELECT am.amname::text COLLATE "default", p.amprocnum::int, p.amproc::regproc::text
         FROM pg_amproc p JOIN pg_opfamily f ON f.oid = p.amprocfamily
         JOIN pg_am am ON am.oid = f.opfmethod
        WHERE p.amproclefttype = 'ledger.monetary'::regtype ORDER BY 1, 2$$,
-    $$VALUES ('btree', 1, 'ledger.monetary_cmp'), ('btree', 4, 'btequalimage'),
+    $$VALUES ('btree', 1, 'ledger.monetary_cmp'), ('btree', 1, 'ledger.monetary_cmp'),
+             ('btree', 4, 'btequalimage'), ('btree', 4, 'btequalimage'),
              ('hash', 1, 'ledger.monetary_hash'), ('hash', 2, 'ledger.monetary_hash_extended')$$,
-    'support functions: comparison, equal image, hash, extended hash');
+    'support functions: the total order in both btree classes, equal image, hash, extended hash');
 SELECT results_eq(
     $$SELECT o.amopstrategy::int, o.amopopr::regoperator::text
         FROM pg_amop o JOIN pg_opfamily f ON f.oid = o.amopfamily
@@ -85,6 +86,13 @@ SELECT results_eq(
     $$SELECT s, format('%s(ledger.monetary,ledger.monetary)', op)
         FROM (VALUES (1, '~<~'), (2, '~<=~'), (3, '='), (4, '~>=~'), (5, '~>~')) AS t(s, op)$$,
     'btree strategies: the total-order operators, never the raising ones');
+SELECT results_eq(
+    $$SELECT o.amopstrategy::int, o.amopopr::regoperator::text
+        FROM pg_amop o JOIN pg_opfamily f ON f.oid = o.amopfamily
+       WHERE f.opfname = 'monetary_comparison_ops' ORDER BY 1$$,
+    $$SELECT s, format('%s(ledger.monetary,ledger.monetary)', op)
+        FROM (VALUES (1, '<'), (2, '<='), (3, '='), (4, '>='), (5, '>')) AS t(s, op)$$,
+    'the non-default comparison class: the raising operators over the same order');
 
 -- Aggregates.
 SELECT is_aggregate('pg_catalog', 'sum', ARRAY['ledger.monetary'], 'sum is an aggregate');
