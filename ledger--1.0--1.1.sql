@@ -1,23 +1,33 @@
--- ledger 1.0 -> 1.1. Objects keep their OIDs wherever they can, so that views, indexes and
--- functions of the user's that name them survive the update.
+-- ledger 1.0 -> 1.1. Objects keep their OIDs wherever they can, so that the user's views,
+-- indexes, constraints and functions that name them survive the update. Operators in the DO
+-- blocks are qualified: nothing in the schema is trusted before the first check has passed.
 \echo Use "ALTER EXTENSION ledger UPDATE TO '1.1'" to load this file. \quit
 
 -- The SECURITY DEFINER functions find their tables, and lookups the registered currencies, by
--- the schema's name: a schema that a role other than a superuser owns could be swapped under
--- them. CREATE EXTENSION reuses an existing schema, so refuse one owned by anyone else.
+-- the schema's name, and this script resolves names in it: a role other than a superuser that
+-- owns the schema, or may create objects in it, could plant or swap objects under them.
+-- CREATE EXTENSION reuses an existing schema, so refuse both. (Operators here are qualified:
+-- the check runs before anything else is trusted.)
 DO $$
 DECLARE
-    owner name;
+    intruder name;
 BEGIN
-    SELECT r.rolname INTO owner FROM pg_catalog.pg_namespace n
-      JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
-     WHERE n.oid = '@extschema@'::regnamespace AND NOT r.rolsuper;
+    SELECT r.rolname INTO intruder
+      FROM pg_catalog.pg_roles r
+     WHERE NOT r.rolsuper
+       AND (r.oid OPERATOR(pg_catalog.=) (SELECT n.nspowner FROM pg_catalog.pg_namespace n
+                                           WHERE n.oid OPERATOR(pg_catalog.=)
+                                                 '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid)
+            OR pg_catalog.has_schema_privilege(r.oid, '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid,
+                                               'CREATE'))
+     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'schema @extschema@ is owned by %, who is not a superuser', owner
+        RAISE EXCEPTION 'schema @extschema@ is owned by, or open to CREATE for, %, who is not a superuser',
+                        intruder
             USING ERRCODE = '42501',
                   HINT = 'The ledger''s functions run with its owner''s rights and find their '
-                         'tables by this schema''s name. Give the schema to a superuser '
-                         '(ALTER SCHEMA @extschema@ OWNER TO ...) or drop it, then try again.';
+                         'tables by this schema''s name. Give the schema to a superuser and revoke '
+                         'CREATE on it from everyone else, or drop it, then try again.';
     END IF;
 END
 $$;
@@ -31,8 +41,9 @@ DECLARE
     definition regprocedure;
 BEGIN
     FOR definition IN SELECT p.oid FROM pg_catalog.pg_proc p
-                       WHERE p.pronamespace = '@extschema@'::regnamespace
-                         AND p.proname LIKE 'currency:%'
+                       WHERE p.pronamespace OPERATOR(pg_catalog.=)
+                             '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid
+                         AND p.proname::pg_catalog.text OPERATOR(pg_catalog.~~) 'currency:%'
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s DEPENDS ON EXTENSION ledger', definition);
     END LOOP;
@@ -59,10 +70,15 @@ ALTER AGGREGATE @extschema@.min(@extschema@.monetary) SET SCHEMA pg_catalog;
 ALTER AGGREGATE @extschema@.max(@extschema@.monetary) SET SCHEMA pg_catalog;
 
 -------------------------------------------------------------------------------
--- The btree class orders totally (currency, minor units, amount) through its own operators;
--- < <= > >= keep raising across currencies and estimate with the total-order operators.
+-- A new default btree class orders totally (currency, minor units, amount) through its own
+-- operators; 1.0's class, with < <= > >= and the raising monetary_cmp, stays as it is under the
+-- name monetary_comparison_ops, so that every index, view, constraint and function body of the
+-- user's that 1.0 built on it (a sort, a row comparison, a min over an index) keeps its meaning.
 -------------------------------------------------------------------------------
-ALTER FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) LEAKPROOF;
+-- The total order (never raises).
+CREATE FUNCTION @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary)
+RETURNS int
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
 RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
@@ -115,81 +131,64 @@ ALTER OPERATOR pg_catalog.> (@extschema@.monetary, @extschema@.monetary)
     SET (RESTRICT = @extschema@.monetary_inequality_sel);
 ALTER OPERATOR pg_catalog.>= (@extschema@.monetary, @extschema@.monetary)
     SET (RESTRICT = @extschema@.monetary_inequality_sel);
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_eq, COMMUTATOR = OPERATOR(@extschema@.=),
+    RESTRICT = eqsel, JOIN = eqjoinsel
+);
 
--- The class's strategies 1, 2, 4 and 5 are rewritten in place rather than by dropping and
--- creating the class, which would drop every index of the user's built with it. Those indexes
--- stay valid: monetary_cmp, their support function, kept its order within one currency, and 1.0
--- could not index two currencies in one column. No DDL changes a class's member operator, hence
--- the catalog updates (the update runs as a superuser).
+ALTER OPERATOR CLASS @extschema@.monetary_ops USING btree RENAME TO monetary_comparison_ops;
+ALTER OPERATOR FAMILY @extschema@.monetary_ops USING btree RENAME TO monetary_comparison_ops;
+
+-- No DDL takes the default mark off a class or changes a class's member operator, hence the
+-- catalog updates (the update runs as a superuser). The class's equality becomes @extschema@.=,
+-- which no join plans with, so that = belongs to the default class alone.
 DO $$
 DECLARE
     family oid;
+    class oid;
     member record;
-    replacement oid;
+    own_equality oid := '@extschema@.=(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator;
 BEGIN
-    SELECT c.opcfamily INTO STRICT family
-      FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
-     WHERE c.opcname = 'monetary_ops' AND am.amname = 'btree'
-       AND c.opcnamespace = '@extschema@'::regnamespace;
-    FOR member IN SELECT a.oid, a.amopstrategy, a.amopopr FROM pg_catalog.pg_amop a
-                   WHERE a.amopfamily = family AND a.amopstrategy IN (1, 2, 4, 5)
+    SELECT c.oid, c.opcfamily INTO STRICT class, family
+      FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
+     WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_comparison_ops'::pg_catalog.name
+       AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
+       AND c.opcnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid;
+    UPDATE pg_catalog.pg_opclass SET opcdefault = false WHERE oid OPERATOR(pg_catalog.=) class;
+    FOR member IN SELECT a.oid, a.amopopr FROM pg_catalog.pg_amop a
+                   WHERE a.amopfamily OPERATOR(pg_catalog.=) family
+                     AND a.amopstrategy OPERATOR(pg_catalog.=) 3::pg_catalog.int2
     LOOP
-        replacement := CASE member.amopstrategy
-            WHEN 1 THEN 'pg_catalog.~<~(@extschema@.monetary, @extschema@.monetary)'::regoperator
-            WHEN 2 THEN 'pg_catalog.~<=~(@extschema@.monetary, @extschema@.monetary)'::regoperator
-            WHEN 4 THEN 'pg_catalog.~>=~(@extschema@.monetary, @extschema@.monetary)'::regoperator
-            WHEN 5 THEN 'pg_catalog.~>~(@extschema@.monetary, @extschema@.monetary)'::regoperator
-        END;
-        UPDATE pg_catalog.pg_amop SET amopopr = replacement WHERE oid = member.oid;
-        UPDATE pg_catalog.pg_depend SET refobjid = replacement
-         WHERE classid = 'pg_catalog.pg_amop'::regclass AND objid = member.oid
-           AND refclassid = 'pg_catalog.pg_operator'::regclass AND refobjid = member.amopopr;
+        UPDATE pg_catalog.pg_amop SET amopopr = own_equality WHERE oid OPERATOR(pg_catalog.=) member.oid;
+        UPDATE pg_catalog.pg_depend SET refobjid = own_equality
+         WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_amop'::pg_catalog.regclass::pg_catalog.oid
+           AND objid OPERATOR(pg_catalog.=) member.oid
+           AND refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid
+           AND refobjid OPERATOR(pg_catalog.=) member.amopopr;
     END LOOP;
-    -- Tells every backend's type cache that the class changed.
-    UPDATE pg_catalog.pg_opclass SET opcname = opcname
-     WHERE opcfamily = family AND opcname = 'monetary_ops';
 END
 $$;
 
--- The raising comparisons over the same total order, for an index that serves < <= > >= on a
--- column of one currency (CREATE INDEX ... (amount ledger.monetary_comparison_ops)). Sorting
--- with it never calls < : PostgreSQL sorts with monetary_cmp. Queries stored by 1.0 (views,
--- function bodies) that sort or group with < keep working through it.
-CREATE OPERATOR CLASS @extschema@.monetary_comparison_ops
-FOR TYPE @extschema@.monetary USING btree AS
-    OPERATOR 1 pg_catalog.<,
-    OPERATOR 2 pg_catalog.<=,
+-- Equal values are equal bytes, so the total order's equality is = and btequalimage holds:
+-- btree indexes may deduplicate.
+CREATE OPERATOR CLASS @extschema@.monetary_ops
+DEFAULT FOR TYPE @extschema@.monetary USING btree AS
+    OPERATOR 1 pg_catalog.~<~,
+    OPERATOR 2 pg_catalog.~<=~,
     OPERATOR 3 pg_catalog.=,
-    OPERATOR 4 pg_catalog.>=,
-    OPERATOR 5 pg_catalog.>,
-    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
+    OPERATOR 4 pg_catalog.~>=~,
+    OPERATOR 5 pg_catalog.~>~,
+    FUNCTION 1 @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary),
     FUNCTION 4 pg_catalog.btequalimage(oid);
-
--- min and max lose their sort operator: the planner would answer them from a btree index in the
--- total order, across currencies, where the aggregates raise LG001. Same reason for the catalog
--- update: dropping and creating them would break the user's views that use them.
-DO $$
-DECLARE
-    aggregate regprocedure;
-BEGIN
-    FOREACH aggregate IN ARRAY ARRAY['pg_catalog.min(@extschema@.monetary)'::regprocedure,
-                                     'pg_catalog.max(@extschema@.monetary)'::regprocedure]
-    LOOP
-        DELETE FROM pg_catalog.pg_depend
-         WHERE classid = 'pg_catalog.pg_proc'::regclass AND objid = aggregate
-           AND refclassid = 'pg_catalog.pg_operator'::regclass
-           AND refobjid = (SELECT aggsortop FROM pg_catalog.pg_aggregate WHERE aggfnoid = aggregate);
-        UPDATE pg_catalog.pg_aggregate SET aggsortop = 0 WHERE aggfnoid = aggregate;
-    END LOOP;
-END
-$$;
 
 -------------------------------------------------------------------------------
 -- Account names and idempotency keys compare bytewise: a collation change must never let one
 -- key post twice.
 -------------------------------------------------------------------------------
--- PostgreSQL cannot change a column's collation under a view or a function body that uses it:
--- name them, so that the DBA can drop them, update, and create them again.
+-- PostgreSQL cannot change a column's collation under a view, a function body, a policy or a
+-- trigger condition that uses it: name them, so that the DBA can drop them, update, and create
+-- them again.
 DO $$
 DECLARE
     dependents text;
@@ -197,11 +196,17 @@ BEGIN
     SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(d.classid, d.objid, 0), ', ')
       INTO dependents
       FROM pg_catalog.pg_depend d
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-     WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'n'
-       AND d.classid IN ('pg_catalog.pg_rewrite'::regclass, 'pg_catalog.pg_proc'::regclass)
-       AND ((d.refobjid = '@extschema@.accounts'::regclass AND a.attname = 'name')
-         OR (d.refobjid = '@extschema@.transfers'::regclass AND a.attname = 'idempotency_key'));
+      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid
+       AND d.deptype OPERATOR(pg_catalog.=) 'n'::pg_catalog.char
+       AND d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_rewrite'::pg_catalog.regclass,
+                                     'pg_catalog.pg_proc'::pg_catalog.regclass,
+                                     'pg_catalog.pg_policy'::pg_catalog.regclass,
+                                     'pg_catalog.pg_trigger'::pg_catalog.regclass]::pg_catalog.oid[])
+       AND ((d.refobjid OPERATOR(pg_catalog.=) '@extschema@.accounts'::pg_catalog.regclass::pg_catalog.oid
+             AND a.attname OPERATOR(pg_catalog.=) 'name'::pg_catalog.name)
+         OR (d.refobjid OPERATOR(pg_catalog.=) '@extschema@.transfers'::pg_catalog.regclass::pg_catalog.oid
+             AND a.attname OPERATOR(pg_catalog.=) 'idempotency_key'::pg_catalog.name));
     IF dependents IS NOT NULL THEN
         RAISE EXCEPTION 'ledger 1.1 makes ledger.accounts.name and ledger.transfers.idempotency_key '
                         'COLLATE "C", which these objects prevent: %', dependents

@@ -7,21 +7,30 @@
 \echo Use "CREATE EXTENSION ledger" to load this file. \quit
 
 -- The SECURITY DEFINER functions find their tables, and lookups the registered currencies, by
--- the schema's name: a schema that a role other than a superuser owns could be swapped under
--- them. CREATE EXTENSION reuses an existing schema, so refuse one owned by anyone else.
+-- the schema's name, and this script resolves names in it: a role other than a superuser that
+-- owns the schema, or may create objects in it, could plant or swap objects under them.
+-- CREATE EXTENSION reuses an existing schema, so refuse both. (Operators here are qualified:
+-- the check runs before anything else is trusted.)
 DO $$
 DECLARE
-    owner name;
+    intruder name;
 BEGIN
-    SELECT r.rolname INTO owner FROM pg_catalog.pg_namespace n
-      JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
-     WHERE n.oid = '@extschema@'::regnamespace AND NOT r.rolsuper;
+    SELECT r.rolname INTO intruder
+      FROM pg_catalog.pg_roles r
+     WHERE NOT r.rolsuper
+       AND (r.oid OPERATOR(pg_catalog.=) (SELECT n.nspowner FROM pg_catalog.pg_namespace n
+                                           WHERE n.oid OPERATOR(pg_catalog.=)
+                                                 '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid)
+            OR pg_catalog.has_schema_privilege(r.oid, '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid,
+                                               'CREATE'))
+     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'schema @extschema@ is owned by %, who is not a superuser', owner
+        RAISE EXCEPTION 'schema @extschema@ is owned by, or open to CREATE for, %, who is not a superuser',
+                        intruder
             USING ERRCODE = '42501',
                   HINT = 'The ledger''s functions run with its owner''s rights and find their '
-                         'tables by this schema''s name. Give the schema to a superuser '
-                         '(ALTER SCHEMA @extschema@ OWNER TO ...) or drop it, then try again.';
+                         'tables by this schema''s name. Give the schema to a superuser and revoke '
+                         'CREATE on it from everyone else, or drop it, then try again.';
     END IF;
 END
 $$;
@@ -35,7 +44,7 @@ GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 -- User-registered currencies. Built-in ISO 4217 currencies live in the extension's code.
 CREATE TABLE @extschema@.custom_currencies (
-    code        text PRIMARY KEY CHECK (code ~ '^[A-Z][A-Z0-9]{2,6}$'),
+    code        text PRIMARY KEY CHECK (code OPERATOR(pg_catalog.~) '^[A-Z][A-Z0-9]{2,6}$'),
     minor_units smallint NOT NULL CHECK (minor_units BETWEEN 0 AND 18),
     name        text,
     created_at  timestamptz NOT NULL DEFAULT now()
@@ -72,8 +81,9 @@ DECLARE
     stale regprocedure;
 BEGIN
     FOR stale IN SELECT p.oid FROM pg_catalog.pg_proc p
-                  WHERE p.pronamespace = '@extschema@'::regnamespace
-                    AND p.proname LIKE 'currency:%'
+                  WHERE p.pronamespace OPERATOR(pg_catalog.=)
+                        '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid
+                    AND p.proname::pg_catalog.text OPERATOR(pg_catalog.~~) 'currency:%'
     LOOP
         RAISE NOTICE 'dropping %, left behind by an earlier install of ledger', stale;
         EXECUTE pg_catalog.format('DROP FUNCTION %s', stale);
@@ -217,12 +227,13 @@ AS 'MODULE_PATHNAME', 'monetary_allocate_by_ratios' LANGUAGE C IMMUTABLE STRICT 
 -------------------------------------------------------------------------------
 
 -- Two kinds of comparison. The operators a user writes, < <= > >=, raise LG001 across currencies
--- (and across two scales of one code) wherever they are evaluated. The btree operator class
+-- (and across two scales of one code) wherever they are evaluated. The default btree class
 -- orders every value totally, by currency code, then minor units, then amount, through its own
--- operators ~<~ ~<=~ ~>=~ ~>~, so that ANALYZE, sorts, DISTINCT, GROUP BY, UNION, merge joins and
--- indexes work on columns that mix currencies and give the same answer under every plan. Within
--- one currency both kinds agree, so `x ~>=~ '10 USD' AND x ~<~ '20 USD'` is an index range scan
--- that selects exactly the USD amounts in [10, 20), also in a mixed column.
+-- operators ~<~ ~<=~ ~>=~ ~>~ and monetary_total_cmp, so that ANALYZE, sorts, DISTINCT, GROUP BY,
+-- UNION, merge joins and indexes work on columns that mix currencies and give the same answer
+-- under every plan. Within one currency both kinds agree, so `x ~>=~ '10 USD' AND x ~<~ '20 USD'`
+-- is an index range scan that selects exactly the USD amounts in [10, 20), also in a mixed
+-- column. A second, non-default class keeps 1.0's raising order for < <= > >= (see below).
 CREATE FUNCTION @extschema@.monetary_eq(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_ne(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
@@ -235,8 +246,12 @@ CREATE FUNCTION @extschema@.monetary_gt(@extschema@.monetary, @extschema@.moneta
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.monetary_ge(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
--- The total order (never raises).
+-- The raising order of the comparison class; -1, 0, 1 within one currency.
 CREATE FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) RETURNS int
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- The total order (never raises).
+CREATE FUNCTION @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary)
+RETURNS int
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
 RETURNS boolean
@@ -331,18 +346,25 @@ DEFAULT FOR TYPE @extschema@.monetary USING btree AS
     OPERATOR 3 pg_catalog.=,
     OPERATOR 4 pg_catalog.~>=~,
     OPERATOR 5 pg_catalog.~>~,
-    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
+    FUNCTION 1 @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary),
     FUNCTION 4 pg_catalog.btequalimage(oid);
 
--- The raising comparisons over the same total order, for an index that serves < <= > >= on a
--- column of one currency (CREATE INDEX ... (amount ledger.monetary_comparison_ops)). Sorting
--- with it never calls < : PostgreSQL sorts with monetary_cmp. Queries stored by 1.0 (views,
--- function bodies) that sort or group with < keep working through it.
+-- The comparison class: 1.0's default class, the raising < <= > >= and monetary_cmp. An index
+-- built with it serves < on a column of one currency (building it on two currencies raises, as
+-- in 1.0); ORDER BY ... USING <, row comparisons and the min/max aggregates order through it,
+-- raising across currencies like < itself. Its equality is @extschema@.=, the same test as = but
+-- neither hashable nor mergeable, so that no join on = ever plans with this class: the planner
+-- would otherwise estimate merge joins with the raising < on the column's statistics.
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_eq, COMMUTATOR = OPERATOR(@extschema@.=),
+    RESTRICT = eqsel, JOIN = eqjoinsel
+);
 CREATE OPERATOR CLASS @extschema@.monetary_comparison_ops
 FOR TYPE @extschema@.monetary USING btree AS
     OPERATOR 1 pg_catalog.<,
     OPERATOR 2 pg_catalog.<=,
-    OPERATOR 3 pg_catalog.=,
+    OPERATOR 3 @extschema@.=,
     OPERATOR 4 pg_catalog.>=,
     OPERATOR 5 pg_catalog.>,
     FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
@@ -386,18 +408,20 @@ CREATE AGGREGATE pg_catalog.sum(@extschema@.monetary) (
     DESERIALFUNC = @extschema@.monetary_sum_deserialize,
     PARALLEL = SAFE
 );
--- No SORTOP: the planner would then answer min and max from a btree index in its total order,
--- across currencies, where the aggregate itself raises LG001.
+-- The sort operators are the raising < and >, of the comparison class: the planner may answer
+-- min and max from an index of that class, which holds one currency, never from the total order.
 CREATE AGGREGATE pg_catalog.min(@extschema@.monetary) (
     SFUNC = @extschema@.monetary_smaller,
     STYPE = @extschema@.monetary,
     COMBINEFUNC = @extschema@.monetary_smaller,
+    SORTOP = OPERATOR(pg_catalog.<),
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pg_catalog.max(@extschema@.monetary) (
     SFUNC = @extschema@.monetary_larger,
     STYPE = @extschema@.monetary,
     COMBINEFUNC = @extschema@.monetary_larger,
+    SORTOP = OPERATOR(pg_catalog.>),
     PARALLEL = SAFE
 );
 

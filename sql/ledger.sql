@@ -220,6 +220,12 @@ CREATE POLICY own_accounts ON ledger.accounts FOR SELECT TO regress_reading_move
 SET LOCAL ROLE regress_reading_mover;
 SELECT count(*) AS visible_accounts FROM ledger.accounts;
 SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes ORDER BY 1;
+-- A reader that bypasses row-level security reads every row, and so sees the figures.
+RESET ROLE;
+ALTER ROLE regress_reading_mover BYPASSRLS;
+SET LOCAL ROLE regress_reading_mover;
+SELECT probe, public.error_and_detail_of(statement) AS error FROM disclosure_probes
+ WHERE probe = 'funds';
 ROLLBACK;
 DROP OWNED BY regress_mover, regress_reading_mover;
 DROP ROLE regress_mover, regress_reading_mover;

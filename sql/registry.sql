@@ -118,7 +118,7 @@ BEGIN
     PERFORM ledger.create_currency('TMQ', 8);
     eight_decimals := '1.00000000 TMQ';
     RAISE NOTICE 'kept % and %; equal: %, ordered: %', two_decimals, eight_decimals,
-        two_decimals = eight_decimals, ledger.monetary_cmp(two_decimals, eight_decimals);
+        two_decimals = eight_decimals, ledger.monetary_total_cmp(two_decimals, eight_decimals);
     FOREACH probe IN ARRAY ARRAY['a + b', 'a - b', 'a < b', 'a >= b', 'a / b',
                                  'ledger.monetary_smaller(a, b)', 'ledger.monetary_larger(a, b)']
     LOOP
@@ -168,6 +168,11 @@ SELECT count(*) AS left_behind FROM pg_proc WHERE proname LIKE 'currency:%';
 ALTER SCHEMA ledger OWNER TO regress_ledger_user;
 SELECT error_of('CREATE EXTENSION ledger') AS schema_of_another_role;
 ALTER SCHEMA ledger OWNER TO CURRENT_USER;
+-- So is one where such a role may create objects: it could plant an operator that the install
+-- script would resolve.
+GRANT CREATE ON SCHEMA ledger TO regress_ledger_user;
+SELECT error_of('CREATE EXTENSION ledger') AS schema_open_to_create;
+REVOKE CREATE ON SCHEMA ledger FROM regress_ledger_user;
 -- A 1.0 install left its definitions behind; a new install removes them.
 CREATE SCHEMA IF NOT EXISTS ledger;
 CREATE FUNCTION ledger."currency:OLD"() RETURNS integer LANGUAGE sql IMMUTABLE RETURN 2;

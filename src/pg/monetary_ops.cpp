@@ -53,7 +53,7 @@ Datum estimate(FunctionCallInfo fcinfo) noexcept {
                           ? get_opfamily_member(type->btree_opf, left, right, strategy)
                           : InvalidOid;
     if (!OidIsValid(total) || total == user_operator) {
-        // No total-order operator (the SQL objects of 1.0): a default, rather than a raise.
+        // No total-order operator: a default estimate, rather than a raise.
         return Float8GetDatum(DEFAULT_INEQ_SEL);
     }
     return DirectFunctionCall4Coll(estimator, PG_GET_COLLATION(), PG_GETARG_DATUM(0),
@@ -120,11 +120,16 @@ LEDGER_FUNCTION(monetary_ge) {
     return at_boundary([&] { return BoolGetDatum(compare_args(fcinfo) >= 0); });
 }
 
-// btree support: the total order (code, minor units, amount), which never raises, so that
-// ANALYZE, sorts, merge joins and indexes work on columns that mix currencies. Within one
-// currency it agrees with <.
-LEDGER_FUNCTION(monetary_cmp) {
+// Support of the default btree class: the total order (code, minor units, amount), which never
+// raises, so that ANALYZE, sorts, merge joins and indexes work on columns that mix currencies.
+// Within one currency it agrees with <.
+LEDGER_FUNCTION(monetary_total_cmp) {
     return at_boundary([&] { return Int32GetDatum(total_order(fcinfo)); });
+}
+
+// Support of the comparison class (1.0's default class): raises across currencies, like <.
+LEDGER_FUNCTION(monetary_cmp) {
+    return at_boundary([&] { return Int32GetDatum(compare_args(fcinfo)); });
 }
 
 // The operators of the btree class: ~<~ ~<=~ ~>~ ~>=~.

@@ -247,7 +247,7 @@ bool caller_reads_accounts() {
         const Oid caller = GetOuterUserId();
         return OidIsValid(accounts) &&
                pg_class_aclcheck(accounts, caller, ACL_SELECT) == ACLCHECK_OK &&
-               check_enable_rls(accounts, caller, true) == RLS_NONE;
+               check_enable_rls(accounts, caller, true) != RLS_ENABLED;
     });
 }
 
