@@ -70,15 +70,61 @@ ALTER AGGREGATE @extschema@.min(@extschema@.monetary) SET SCHEMA pg_catalog;
 ALTER AGGREGATE @extschema@.max(@extschema@.monetary) SET SCHEMA pg_catalog;
 
 -------------------------------------------------------------------------------
--- A new default btree class orders totally (currency, minor units, amount) through its own
--- operators; 1.0's class, with < <= > >= and the raising monetary_cmp, stays as it is under the
--- name monetary_comparison_ops, so that every index, view, constraint and function body of the
--- user's that 1.0 built on it (a sort, a row comparison, a min over an index) keeps its meaning.
+-- The btree class orders totally (currency, minor units, amount) through its own operators;
+-- < <= > >= keep raising, estimate with the total-order operators, and move to a new,
+-- non-default comparison class.
 -------------------------------------------------------------------------------
--- The total order (never raises).
-CREATE FUNCTION @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary)
-RETURNS int
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+-- A row comparison stored by 1.0, such as (amount, id) < ('5 USD', 3) in a view, names the
+-- class's < and the class itself, and would fail once < leaves it; PostgreSQL stores it in
+-- forms no statement can rewrite. Name them, so that the DBA can drop them, update, and create
+-- them again.
+DO $$
+DECLARE
+    family oid;
+    pattern text;
+    dependents text;
+BEGIN
+    SELECT c.opcfamily INTO STRICT family
+      FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
+     WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_ops'::pg_catalog.name AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
+       AND c.opcnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid;
+    pattern := '\{ROWCOMPAREEXPR [^{]*:opfamilies \(o[ 0-9]* ' OPERATOR(pg_catalog.||) family::pg_catalog.text
+               OPERATOR(pg_catalog.||) '[ )]';
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(t.classid, t.objid, 0), ', ')
+      INTO dependents
+      FROM (SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, r.ev_action::pg_catalog.text
+              FROM pg_catalog.pg_rewrite r
+            UNION ALL
+            SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, p.prosqlbody::pg_catalog.text
+              FROM pg_catalog.pg_proc p WHERE p.prosqlbody IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, k.oid, k.conbin::pg_catalog.text
+              FROM pg_catalog.pg_constraint k WHERE k.conbin IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, i.indexrelid,
+                   pg_catalog.concat(i.indexprs::pg_catalog.text, i.indpred::pg_catalog.text)
+              FROM pg_catalog.pg_index i
+            UNION ALL
+            SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, d.adbin::pg_catalog.text
+              FROM pg_catalog.pg_attrdef d
+            UNION ALL
+            SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, y.oid,
+                   pg_catalog.concat(y.polqual::pg_catalog.text, y.polwithcheck::pg_catalog.text)
+              FROM pg_catalog.pg_policy y
+            UNION ALL
+            SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, g.oid, g.tgqual::pg_catalog.text
+              FROM pg_catalog.pg_trigger g WHERE g.tgqual IS NOT NULL) t(classid, objid, tree)
+     WHERE t.tree OPERATOR(pg_catalog.~) pattern;
+    IF dependents IS NOT NULL THEN
+        RAISE EXCEPTION 'ledger 1.1 orders ledger.monetary''s btree class totally, which breaks the '
+                        'row comparisons that these objects stored: %', dependents
+            USING ERRCODE = '2BP01',
+                  HINT = 'Drop them, run ALTER EXTENSION ledger UPDATE, then create them again.';
+    END IF;
+END
+$$;
+
+ALTER FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
 RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
@@ -131,56 +177,87 @@ ALTER OPERATOR pg_catalog.> (@extschema@.monetary, @extschema@.monetary)
     SET (RESTRICT = @extschema@.monetary_inequality_sel);
 ALTER OPERATOR pg_catalog.>= (@extschema@.monetary, @extschema@.monetary)
     SET (RESTRICT = @extschema@.monetary_inequality_sel);
-CREATE OPERATOR @extschema@.= (
-    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
-    FUNCTION = @extschema@.monetary_eq, COMMUTATOR = OPERATOR(@extschema@.=),
-    RESTRICT = eqsel, JOIN = eqjoinsel
-);
 
-ALTER OPERATOR CLASS @extschema@.monetary_ops USING btree RENAME TO monetary_comparison_ops;
-ALTER OPERATOR FAMILY @extschema@.monetary_ops USING btree RENAME TO monetary_comparison_ops;
-
--- No DDL takes the default mark off a class or changes a class's member operator, hence the
--- catalog updates (the update runs as a superuser). The class's equality becomes @extschema@.=,
--- which no join plans with, so that = belongs to the default class alone.
+-- The class's strategies 1, 2, 4 and 5 are rewritten in place rather than by dropping and
+-- creating the class, which would drop every index, exclusion constraint and partitioned table
+-- of the user's built with it. They stay valid: monetary_cmp, their support function, kept its
+-- order within one currency, and 1.0 could not put two currencies in one of them. No DDL changes
+-- a class's member operator, hence the catalog updates (the update runs as a superuser).
 DO $$
 DECLARE
     family oid;
-    class oid;
     member record;
-    own_equality oid := '@extschema@.=(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator;
+    replacement oid;
 BEGIN
-    SELECT c.oid, c.opcfamily INTO STRICT class, family
+    SELECT c.opcfamily INTO STRICT family
       FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
-     WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_comparison_ops'::pg_catalog.name
-       AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
+     WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_ops'::pg_catalog.name AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
        AND c.opcnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid;
-    UPDATE pg_catalog.pg_opclass SET opcdefault = false WHERE oid OPERATOR(pg_catalog.=) class;
-    FOR member IN SELECT a.oid, a.amopopr FROM pg_catalog.pg_amop a
+    FOR member IN SELECT a.oid, a.amopstrategy, a.amopopr FROM pg_catalog.pg_amop a
                    WHERE a.amopfamily OPERATOR(pg_catalog.=) family
-                     AND a.amopstrategy OPERATOR(pg_catalog.=) 3::pg_catalog.int2
+                     AND a.amopstrategy OPERATOR(pg_catalog.=) ANY ('{1, 2, 4, 5}'::pg_catalog.int2[])
     LOOP
-        UPDATE pg_catalog.pg_amop SET amopopr = own_equality WHERE oid OPERATOR(pg_catalog.=) member.oid;
-        UPDATE pg_catalog.pg_depend SET refobjid = own_equality
+        replacement := CASE member.amopstrategy
+            WHEN 1 THEN 'pg_catalog.~<~(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator
+            WHEN 2 THEN 'pg_catalog.~<=~(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator
+            WHEN 4 THEN 'pg_catalog.~>=~(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator
+            WHEN 5 THEN 'pg_catalog.~>~(@extschema@.monetary, @extschema@.monetary)'::pg_catalog.regoperator
+        END;
+        UPDATE pg_catalog.pg_amop SET amopopr = replacement WHERE oid OPERATOR(pg_catalog.=) member.oid;
+        UPDATE pg_catalog.pg_depend SET refobjid = replacement
          WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_amop'::pg_catalog.regclass::pg_catalog.oid
            AND objid OPERATOR(pg_catalog.=) member.oid
            AND refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid
            AND refobjid OPERATOR(pg_catalog.=) member.amopopr;
     END LOOP;
+    -- Tells every backend's type cache that the class changed.
+    UPDATE pg_catalog.pg_opclass SET opcname = opcname
+     WHERE opcfamily OPERATOR(pg_catalog.=) family AND opcname OPERATOR(pg_catalog.=) 'monetary_ops'::pg_catalog.name;
 END
 $$;
 
--- Equal values are equal bytes, so the total order's equality is = and btequalimage holds:
--- btree indexes may deduplicate.
-CREATE OPERATOR CLASS @extschema@.monetary_ops
-DEFAULT FOR TYPE @extschema@.monetary USING btree AS
-    OPERATOR 1 pg_catalog.~<~,
-    OPERATOR 2 pg_catalog.~<=~,
-    OPERATOR 3 pg_catalog.=,
-    OPERATOR 4 pg_catalog.~>=~,
-    OPERATOR 5 pg_catalog.~>~,
-    FUNCTION 1 @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary),
+-- The comparison class: the raising < <= >= > over the same total order. An index built with it
+-- serves < on a column of one currency (on two, its scan raises where it meets the other, as a
+-- sequential scan would). Sorting with it never calls < (ORDER BY ... USING < sorts like ORDER
+-- BY), so queries that 1.0 stored with < as a sort operator keep working through it. Its
+-- equality is @extschema@.=, the same test as = but neither hashable nor mergeable, so that no
+-- join on = ever plans with this class: the planner estimates merge joins by evaluating the
+-- class's < on the column's statistics, which would raise.
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
+    FUNCTION = @extschema@.monetary_eq, COMMUTATOR = OPERATOR(@extschema@.=),
+    RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR CLASS @extschema@.monetary_comparison_ops
+FOR TYPE @extschema@.monetary USING btree AS
+    OPERATOR 1 pg_catalog.<,
+    OPERATOR 2 pg_catalog.<=,
+    OPERATOR 3 @extschema@.=,
+    OPERATOR 4 pg_catalog.>=,
+    OPERATOR 5 pg_catalog.>,
+    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
     FUNCTION 4 pg_catalog.btequalimage(oid);
+
+-- min and max lose their sort operator: the planner would answer them from a btree index in the
+-- total order, across currencies, where the aggregates raise LG001. Same reason for the catalog
+-- update: dropping and creating them would break the user's views that use them.
+DO $$
+DECLARE
+    aggregate regprocedure;
+BEGIN
+    FOREACH aggregate IN ARRAY ARRAY['pg_catalog.min(@extschema@.monetary)'::pg_catalog.regprocedure,
+                                     'pg_catalog.max(@extschema@.monetary)'::pg_catalog.regprocedure]
+    LOOP
+        DELETE FROM pg_catalog.pg_depend
+         WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid
+           AND objid OPERATOR(pg_catalog.=) aggregate::pg_catalog.oid
+           AND refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass::pg_catalog.oid
+           AND refobjid OPERATOR(pg_catalog.=) (SELECT a.aggsortop FROM pg_catalog.pg_aggregate a
+                              WHERE a.aggfnoid OPERATOR(pg_catalog.=) aggregate::pg_catalog.oid);
+        UPDATE pg_catalog.pg_aggregate SET aggsortop = 0 WHERE aggfnoid OPERATOR(pg_catalog.=) aggregate::pg_catalog.oid;
+    END LOOP;
+END
+$$;
 
 -------------------------------------------------------------------------------
 -- Account names and idempotency keys compare bytewise: a collation change must never let one

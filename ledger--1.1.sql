@@ -229,11 +229,10 @@ AS 'MODULE_PATHNAME', 'monetary_allocate_by_ratios' LANGUAGE C IMMUTABLE STRICT 
 -- Two kinds of comparison. The operators a user writes, < <= > >=, raise LG001 across currencies
 -- (and across two scales of one code) wherever they are evaluated. The default btree class
 -- orders every value totally, by currency code, then minor units, then amount, through its own
--- operators ~<~ ~<=~ ~>=~ ~>~ and monetary_total_cmp, so that ANALYZE, sorts, DISTINCT, GROUP BY,
--- UNION, merge joins and indexes work on columns that mix currencies and give the same answer
--- under every plan. Within one currency both kinds agree, so `x ~>=~ '10 USD' AND x ~<~ '20 USD'`
--- is an index range scan that selects exactly the USD amounts in [10, 20), also in a mixed
--- column. A second, non-default class keeps 1.0's raising order for < <= > >= (see below).
+-- operators ~<~ ~<=~ ~>=~ ~>~ and monetary_cmp, so that ANALYZE, sorts, DISTINCT, GROUP BY, UNION,
+-- merge joins and indexes work on columns that mix currencies and give the same answer under
+-- every plan. Within one currency both kinds agree, so `x ~>=~ '10 USD' AND x ~<~ '20 USD'` is an
+-- index range scan that selects exactly the USD amounts in [10, 20), also in a mixed column.
 CREATE FUNCTION @extschema@.monetary_eq(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_ne(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
@@ -246,12 +245,8 @@ CREATE FUNCTION @extschema@.monetary_gt(@extschema@.monetary, @extschema@.moneta
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.monetary_ge(@extschema@.monetary, @extschema@.monetary) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
--- The raising order of the comparison class; -1, 0, 1 within one currency.
-CREATE FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) RETURNS int
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- The total order (never raises).
-CREATE FUNCTION @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary)
-RETURNS int
+CREATE FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) RETURNS int
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
 RETURNS boolean
@@ -346,15 +341,16 @@ DEFAULT FOR TYPE @extschema@.monetary USING btree AS
     OPERATOR 3 pg_catalog.=,
     OPERATOR 4 pg_catalog.~>=~,
     OPERATOR 5 pg_catalog.~>~,
-    FUNCTION 1 @extschema@.monetary_total_cmp(@extschema@.monetary, @extschema@.monetary),
+    FUNCTION 1 @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary),
     FUNCTION 4 pg_catalog.btequalimage(oid);
 
--- The comparison class: 1.0's default class, the raising < <= > >= and monetary_cmp. An index
--- built with it serves < on a column of one currency (building it on two currencies raises, as
--- in 1.0); ORDER BY ... USING <, row comparisons and the min/max aggregates order through it,
--- raising across currencies like < itself. Its equality is @extschema@.=, the same test as = but
--- neither hashable nor mergeable, so that no join on = ever plans with this class: the planner
--- would otherwise estimate merge joins with the raising < on the column's statistics.
+-- The comparison class: the raising < <= >= > over the same total order. An index built with it
+-- serves < on a column of one currency (on two, its scan raises where it meets the other, as a
+-- sequential scan would). Sorting with it never calls < (ORDER BY ... USING < sorts like ORDER
+-- BY), so queries that 1.0 stored with < as a sort operator keep working through it. Its
+-- equality is @extschema@.=, the same test as = but neither hashable nor mergeable, so that no
+-- join on = ever plans with this class: the planner estimates merge joins by evaluating the
+-- class's < on the column's statistics, which would raise.
 CREATE OPERATOR @extschema@.= (
     LEFTARG = @extschema@.monetary, RIGHTARG = @extschema@.monetary,
     FUNCTION = @extschema@.monetary_eq, COMMUTATOR = OPERATOR(@extschema@.=),
@@ -408,20 +404,18 @@ CREATE AGGREGATE pg_catalog.sum(@extschema@.monetary) (
     DESERIALFUNC = @extschema@.monetary_sum_deserialize,
     PARALLEL = SAFE
 );
--- The sort operators are the raising < and >, of the comparison class: the planner may answer
--- min and max from an index of that class, which holds one currency, never from the total order.
+-- No SORTOP: the planner would then answer min and max from a btree index in its total order,
+-- across currencies, where the aggregate itself raises LG001.
 CREATE AGGREGATE pg_catalog.min(@extschema@.monetary) (
     SFUNC = @extschema@.monetary_smaller,
     STYPE = @extschema@.monetary,
     COMBINEFUNC = @extschema@.monetary_smaller,
-    SORTOP = OPERATOR(pg_catalog.<),
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pg_catalog.max(@extschema@.monetary) (
     SFUNC = @extschema@.monetary_larger,
     STYPE = @extschema@.monetary,
     COMBINEFUNC = @extschema@.monetary_larger,
-    SORTOP = OPERATOR(pg_catalog.>),
     PARALLEL = SAFE
 );
 

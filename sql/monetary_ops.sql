@@ -54,8 +54,7 @@ SELECT amount, count(*) FROM payments WHERE amount < '-2.98 USD' GROUP BY amount
 SET enable_hashagg = off;
 SELECT amount, count(*) FROM payments WHERE amount < '-2.98 USD' GROUP BY amount ORDER BY 1;
 RESET enable_hashagg;
--- Deduplication is possible because equal values are equal images. (The default class's order
--- is the total one: monetary_total_cmp.)
+-- Deduplication is possible because equal values are equal images.
 SELECT amproc::regproc FROM pg_amproc
 WHERE amprocfamily = (SELECT opcfamily FROM pg_opclass WHERE opcname = 'monetary_ops')
 ORDER BY amprocnum;

@@ -118,7 +118,7 @@ BEGIN
     PERFORM ledger.create_currency('TMQ', 8);
     eight_decimals := '1.00000000 TMQ';
     RAISE NOTICE 'kept % and %; equal: %, ordered: %', two_decimals, eight_decimals,
-        two_decimals = eight_decimals, ledger.monetary_total_cmp(two_decimals, eight_decimals);
+        two_decimals = eight_decimals, ledger.monetary_cmp(two_decimals, eight_decimals);
     FOREACH probe IN ARRAY ARRAY['a + b', 'a - b', 'a < b', 'a >= b', 'a / b',
                                  'ledger.monetary_smaller(a, b)', 'ledger.monetary_larger(a, b)']
     LOOP

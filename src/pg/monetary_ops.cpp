@@ -120,16 +120,11 @@ LEDGER_FUNCTION(monetary_ge) {
     return at_boundary([&] { return BoolGetDatum(compare_args(fcinfo) >= 0); });
 }
 
-// Support of the default btree class: the total order (code, minor units, amount), which never
+// btree support of both classes: the total order (code, minor units, amount), which never
 // raises, so that ANALYZE, sorts, merge joins and indexes work on columns that mix currencies.
 // Within one currency it agrees with <.
-LEDGER_FUNCTION(monetary_total_cmp) {
-    return at_boundary([&] { return Int32GetDatum(total_order(fcinfo)); });
-}
-
-// Support of the comparison class (1.0's default class): raises across currencies, like <.
 LEDGER_FUNCTION(monetary_cmp) {
-    return at_boundary([&] { return Int32GetDatum(compare_args(fcinfo)); });
+    return at_boundary([&] { return Int32GetDatum(total_order(fcinfo)); });
 }
 
 // The operators of the btree class: ~<~ ~<=~ ~>~ ~>=~.
