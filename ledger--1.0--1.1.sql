@@ -74,10 +74,11 @@ ALTER AGGREGATE @extschema@.max(@extschema@.monetary) SET SCHEMA pg_catalog;
 -- < <= > >= keep raising, estimate with the total-order operators, and move to a new,
 -- non-default comparison class.
 -------------------------------------------------------------------------------
--- A row comparison stored by 1.0, such as (amount, id) < ('5 USD', 3) in a view, names the
--- class's < and the class itself, and would fail once < leaves it; PostgreSQL stores it in
--- forms no statement can rewrite. Name them, so that the DBA can drop them, update, and create
--- them again.
+-- A row comparison stored by 1.0, such as (amount, id) < ('5 USD', 3) in a view, rule,
+-- constraint, index, default, policy, trigger, partition key, statistics object or domain
+-- default, names the class's < and the class itself, and would fail once < leaves it;
+-- PostgreSQL stores it in forms no statement can rewrite. Name them, so that the DBA can drop
+-- them, update, and create them again.
 DO $$
 DECLARE
     family oid;
@@ -92,7 +93,8 @@ BEGIN
                OPERATOR(pg_catalog.||) '[ )]';
     SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(t.classid, t.objid, 0), ', ')
       INTO dependents
-      FROM (SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, r.ev_action::pg_catalog.text
+      FROM (SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid,
+                   pg_catalog.concat(r.ev_action::pg_catalog.text, r.ev_qual::pg_catalog.text)
               FROM pg_catalog.pg_rewrite r
             UNION ALL
             SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, p.prosqlbody::pg_catalog.text
@@ -113,7 +115,19 @@ BEGIN
               FROM pg_catalog.pg_policy y
             UNION ALL
             SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, g.oid, g.tgqual::pg_catalog.text
-              FROM pg_catalog.pg_trigger g WHERE g.tgqual IS NOT NULL) t(classid, objid, tree)
+              FROM pg_catalog.pg_trigger g WHERE g.tgqual IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, pt.partrelid,
+                   pt.partexprs::pg_catalog.text
+              FROM pg_catalog.pg_partitioned_table pt WHERE pt.partexprs IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+                   x.stxexprs::pg_catalog.text
+              FROM pg_catalog.pg_statistic_ext x WHERE x.stxexprs IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, y.oid,
+                   y.typdefaultbin::pg_catalog.text
+              FROM pg_catalog.pg_type y WHERE y.typdefaultbin IS NOT NULL) t(classid, objid, tree)
      WHERE t.tree OPERATOR(pg_catalog.~) pattern;
     IF dependents IS NOT NULL THEN
         RAISE EXCEPTION 'ledger 1.1 orders ledger.monetary''s btree class totally, which breaks the '

@@ -238,7 +238,8 @@ for version in $shipped_versions; do
     fi
 done
 
-# A row comparison that 1.0 stored (here in a CHECK constraint), then a view and a policy over the
+# Row comparisons that 1.0 stored (here in a CHECK constraint and a rule's condition), then a view
+# and a policy over the
 # columns whose collation 1.1 changes, stop the update with errors that name them; nothing
 # changes until the DBA drops them.
 sql "SET client_min_messages = warning; DROP EXTENSION ledger CASCADE; DROP SCHEMA IF EXISTS ledger CASCADE"
@@ -247,14 +248,19 @@ sql "CREATE EXTENSION ledger VERSION '1.0';
      CREATE VIEW public.account_names AS SELECT id, name FROM ledger.accounts;
      CREATE POLICY own_account ON ledger.accounts USING (name = current_user);
      CREATE TABLE public.bounds (low ledger.monetary, id int,
-                                 CHECK ((low, id) > ('0 USD'::ledger.monetary, 0)))"
+                                 CHECK ((low, id) > ('0 USD'::ledger.monetary, 0)));
+     CREATE TABLE public.big_bounds (LIKE public.bounds);
+     CREATE RULE copy_big AS ON INSERT TO public.bounds
+         WHERE (NEW.low, NEW.id) > ('100 USD'::ledger.monetary, 0)
+         DO ALSO INSERT INTO public.big_bounds VALUES (NEW.low, NEW.id)"
 refusal=$(psql -qXAt -d "$database" -c "ALTER EXTENSION ledger UPDATE" 2>&1 || true)
-sql "DROP TABLE public.bounds"
+sql "DROP TABLE public.bounds, public.big_bounds"
 row_refusal=$(psql -qXAt -d "$database" -c "ALTER EXTENSION ledger UPDATE" 2>&1 || true)
 version=$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")
 sql "DROP VIEW public.account_names; DROP POLICY own_account ON ledger.accounts;
      ALTER EXTENSION ledger UPDATE"
 if [[ "$refusal" == *"constraint bounds_check on table public.bounds"* ]] &&
+    [[ "$refusal" == *"rule copy_big on table public.bounds"* ]] &&
     [[ "$row_refusal" == *"view public.account_names"* ]] && [[ "$row_refusal" == *"policy own_account"* ]] &&
     [ "$version" = "1.0" ] &&
     [ "$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")" = "$default_version" ]; then
