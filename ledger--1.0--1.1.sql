@@ -74,70 +74,6 @@ ALTER AGGREGATE @extschema@.max(@extschema@.monetary) SET SCHEMA pg_catalog;
 -- < <= > >= keep raising, estimate with the total-order operators, and move to a new,
 -- non-default comparison class.
 -------------------------------------------------------------------------------
--- A row comparison stored by 1.0, such as (amount, id) < ('5 USD', 3) in a view, rule,
--- constraint, index, default, policy, trigger, partition key, statistics object or domain
--- default, names the class's < and the class itself, and would fail once < leaves it;
--- PostgreSQL stores it in forms no statement can rewrite. Name them, so that the DBA can drop
--- them, update, and create them again.
-DO $$
-DECLARE
-    family oid;
-    pattern text;
-    dependents text;
-BEGIN
-    SELECT c.opcfamily INTO STRICT family
-      FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
-     WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_ops'::pg_catalog.name AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
-       AND c.opcnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid;
-    pattern := '\{ROWCOMPAREEXPR [^{]*:opfamilies \(o[ 0-9]* ' OPERATOR(pg_catalog.||) family::pg_catalog.text
-               OPERATOR(pg_catalog.||) '[ )]';
-    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(t.classid, t.objid, 0), ', ')
-      INTO dependents
-      FROM (SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid,
-                   pg_catalog.concat(r.ev_action::pg_catalog.text, r.ev_qual::pg_catalog.text)
-              FROM pg_catalog.pg_rewrite r
-            UNION ALL
-            SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, p.prosqlbody::pg_catalog.text
-              FROM pg_catalog.pg_proc p WHERE p.prosqlbody IS NOT NULL
-            UNION ALL
-            SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, k.oid, k.conbin::pg_catalog.text
-              FROM pg_catalog.pg_constraint k WHERE k.conbin IS NOT NULL
-            UNION ALL
-            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, i.indexrelid,
-                   pg_catalog.concat(i.indexprs::pg_catalog.text, i.indpred::pg_catalog.text)
-              FROM pg_catalog.pg_index i
-            UNION ALL
-            SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, d.adbin::pg_catalog.text
-              FROM pg_catalog.pg_attrdef d
-            UNION ALL
-            SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, y.oid,
-                   pg_catalog.concat(y.polqual::pg_catalog.text, y.polwithcheck::pg_catalog.text)
-              FROM pg_catalog.pg_policy y
-            UNION ALL
-            SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, g.oid, g.tgqual::pg_catalog.text
-              FROM pg_catalog.pg_trigger g WHERE g.tgqual IS NOT NULL
-            UNION ALL
-            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, pt.partrelid,
-                   pt.partexprs::pg_catalog.text
-              FROM pg_catalog.pg_partitioned_table pt WHERE pt.partexprs IS NOT NULL
-            UNION ALL
-            SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid,
-                   x.stxexprs::pg_catalog.text
-              FROM pg_catalog.pg_statistic_ext x WHERE x.stxexprs IS NOT NULL
-            UNION ALL
-            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, y.oid,
-                   y.typdefaultbin::pg_catalog.text
-              FROM pg_catalog.pg_type y WHERE y.typdefaultbin IS NOT NULL) t(classid, objid, tree)
-     WHERE t.tree OPERATOR(pg_catalog.~) pattern;
-    IF dependents IS NOT NULL THEN
-        RAISE EXCEPTION 'ledger 1.1 orders ledger.monetary''s btree class totally, which breaks the '
-                        'row comparisons that these objects stored: %', dependents
-            USING ERRCODE = '2BP01',
-                  HINT = 'Drop them, run ALTER EXTENSION ledger UPDATE, then create them again.';
-    END IF;
-END
-$$;
-
 ALTER FUNCTION @extschema@.monetary_cmp(@extschema@.monetary, @extschema@.monetary) LEAKPROOF;
 CREATE FUNCTION @extschema@.monetary_total_lt(@extschema@.monetary, @extschema@.monetary)
 RETURNS boolean
@@ -192,6 +128,12 @@ ALTER OPERATOR pg_catalog.> (@extschema@.monetary, @extschema@.monetary)
 ALTER OPERATOR pg_catalog.>= (@extschema@.monetary, @extschema@.monetary)
     SET (RESTRICT = @extschema@.monetary_inequality_sel);
 
+-- A row comparison stored by 1.0, such as (amount, id) < ('5 USD', 3) in a view, rule,
+-- constraint, index, default, policy, trigger, partition key, statistics object or domain
+-- default, names the class's < and the class itself, and would fail once < leaves it;
+-- PostgreSQL stores it in forms no statement can rewrite. Name them, so that the DBA can drop
+-- them, update, and create them again.
+--
 -- The class's strategies 1, 2, 4 and 5 are rewritten in place rather than by dropping and
 -- creating the class, which would drop every index, exclusion constraint and partitioned table
 -- of the user's built with it. They stay valid: monetary_cmp, their support function, kept its
@@ -202,11 +144,59 @@ DECLARE
     family oid;
     member record;
     replacement oid;
+    pattern text;
+    dependents text;
 BEGIN
     SELECT c.opcfamily INTO STRICT family
       FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
      WHERE c.opcname OPERATOR(pg_catalog.=) 'monetary_ops'::pg_catalog.name AND am.amname OPERATOR(pg_catalog.=) 'btree'::pg_catalog.name
        AND c.opcnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace::pg_catalog.oid;
+    pattern := '\{ROWCOMPAREEXPR [^{]*:opfamilies \(o[ 0-9]* ' OPERATOR(pg_catalog.||) family::pg_catalog.text
+               OPERATOR(pg_catalog.||) '[ )]';
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(t.classid, t.objid, 0), ', ')
+      INTO dependents
+      FROM (SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid,
+                   pg_catalog.concat(r.ev_action::pg_catalog.text, r.ev_qual::pg_catalog.text)
+              FROM pg_catalog.pg_rewrite r
+            UNION ALL
+            SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, p.prosqlbody::pg_catalog.text
+              FROM pg_catalog.pg_proc p WHERE p.prosqlbody IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, k.oid, k.conbin::pg_catalog.text
+              FROM pg_catalog.pg_constraint k WHERE k.conbin IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, i.indexrelid,
+                   pg_catalog.concat(i.indexprs::pg_catalog.text, i.indpred::pg_catalog.text)
+              FROM pg_catalog.pg_index i
+            UNION ALL
+            SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, d.oid, d.adbin::pg_catalog.text
+              FROM pg_catalog.pg_attrdef d
+            UNION ALL
+            SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, y.oid,
+                   pg_catalog.concat(y.polqual::pg_catalog.text, y.polwithcheck::pg_catalog.text)
+              FROM pg_catalog.pg_policy y
+            UNION ALL
+            SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, g.oid, g.tgqual::pg_catalog.text
+              FROM pg_catalog.pg_trigger g WHERE g.tgqual IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, pt.partrelid,
+                   pt.partexprs::pg_catalog.text
+              FROM pg_catalog.pg_partitioned_table pt WHERE pt.partexprs IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, x.oid,
+                   x.stxexprs::pg_catalog.text
+              FROM pg_catalog.pg_statistic_ext x WHERE x.stxexprs IS NOT NULL
+            UNION ALL
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, y.oid,
+                   y.typdefaultbin::pg_catalog.text
+              FROM pg_catalog.pg_type y WHERE y.typdefaultbin IS NOT NULL) t(classid, objid, tree)
+     WHERE t.tree OPERATOR(pg_catalog.~) pattern;
+    IF dependents IS NOT NULL THEN
+        RAISE EXCEPTION 'ledger 1.1 orders ledger.monetary''s btree class totally, which breaks the '
+                        'row comparisons that these objects stored: %', dependents
+            USING ERRCODE = '2BP01',
+                  HINT = 'Drop them, run ALTER EXTENSION ledger UPDATE, then create them again.';
+    END IF;
     FOR member IN SELECT a.oid, a.amopstrategy, a.amopopr FROM pg_catalog.pg_amop a
                    WHERE a.amopfamily OPERATOR(pg_catalog.=) family
                      AND a.amopstrategy OPERATOR(pg_catalog.=) ANY ('{1, 2, 4, 5}'::pg_catalog.int2[])
