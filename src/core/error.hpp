@@ -31,6 +31,7 @@ enum class ErrorKind {
     append_only,                // rewriting transfers or entries
     account_write_refused,      // changing accounts outside the ledger's functions
     external_account,           // transfer() naming an external account
+    split_account,              // a per-account version asked of an account split into slots
     internal,                   // a broken invariant: a bug, never the caller's fault
 };
 
