@@ -74,6 +74,8 @@ inline int sqlstate_for(ErrorKind kind) {
             return kExternalAccount;
         case ErrorKind::split_account:
             return kSplitAccount;
+        case ErrorKind::retry:
+            return ERRCODE_T_R_SERIALIZATION_FAILURE;
         case ErrorKind::internal:
             return ERRCODE_INTERNAL_ERROR;
     }
