@@ -771,9 +771,9 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     -- The shares of the slots in use add up to the account's limits; a retired slot holds nothing.
     SELECT 'slot shares add up to the limits', 'account ' || a.id,
            concat_ws(', ', 'min_balance ' || a.min_balance::text,
-                     'shares sum to ' || sum(@extschema@.amount(b.min_share)),
+                     'min_shares sum to ' || coalesce(sum(@extschema@.amount(b.min_share))::text, 'nothing'),
                      'max_balance ' || a.max_balance::text,
-                     'shares sum to ' || sum(@extschema@.amount(b.max_share)))
+                     'max_shares sum to ' || coalesce(sum(@extschema@.amount(b.max_share))::text, 'nothing'))
       FROM @extschema@.accounts a
       JOIN @extschema@.balances b ON b.account_id = a.id AND b.slot < b.slots
      GROUP BY a.id, a.min_balance, a.max_balance
