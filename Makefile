@@ -18,7 +18,7 @@ GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile ordering registry \
-          first_use jit
+          first_use jit slots
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 ISOLATION = opposite_transfers concurrent_withdrawals idempotency repeatable_read \
             duplicate_currency \

@@ -619,11 +619,11 @@ CREATE VIEW @extschema@.account_balances WITH (security_invoker = true) AS
             FROM @extschema@.balances s
            WHERE s.account_id = a.id) b ON true;
 
--- An account's entries, newest (or oldest) first, one page at a time: pass the last transfer_id
--- seen as after_transfer (or, for an account that was never split, the last account_version as
--- after_version). balance_after is the account's balance after the transfer; for an account with
--- several slots it is derived in transfer-id order (see the README), and slot_balance_after is
--- the slot's own.
+-- An account's entries, newest (or oldest) first, page_size transfers at a time: pass the last
+-- transfer_id seen as after_transfer (or, for an account that was never split, the last
+-- account_version as after_version). balance_after is the account's balance after the transfer;
+-- for an account with several slots it is derived in transfer-id order (see the README), and
+-- slot_balance_after is the slot's own. A move between the account's own slots has two rows.
 CREATE FUNCTION @extschema@.statement(
     account bigint, newest_first boolean DEFAULT true, page_size int DEFAULT 100,
     after_version bigint DEFAULT NULL, after_transfer bigint DEFAULT NULL)
@@ -686,11 +686,14 @@ BEGIN
     -- Several slots: the account's balance after an entry is the sum, over its slots, of each
     -- slot's last balance_after up to that entry in (transfer_id, slot) order.
     RETURN QUERY EXECUTE pg_catalog.format(
-        'WITH page AS (
-             SELECT e.* FROM @extschema@.entries e
+        'WITH ids AS (
+             SELECT DISTINCT e.transfer_id FROM @extschema@.entries e
               WHERE e.account_id = $1 AND ($2 IS NULL OR e.transfer_id %1$s $2)
-              ORDER BY e.transfer_id %2$s, e.slot %2$s
+              ORDER BY e.transfer_id %2$s
               LIMIT $3),
+         page AS (
+             SELECT e.* FROM ids JOIN @extschema@.entries e
+                 ON e.account_id = $1 AND e.transfer_id = ids.transfer_id),
          first AS (SELECT p.transfer_id, p.slot FROM page p ORDER BY p.transfer_id, p.slot LIMIT 1),
          base AS (
              SELECT coalesce(sum(@extschema@.amount(
