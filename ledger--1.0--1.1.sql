@@ -300,17 +300,179 @@ ALTER TABLE @extschema@.accounts ALTER COLUMN name TYPE text COLLATE "C";
 ALTER TABLE @extschema@.transfers ALTER COLUMN idempotency_key TYPE text COLLATE "C";
 
 -------------------------------------------------------------------------------
--- statement() refuses NULL arguments and unknown accounts; verify() checks more.
 -------------------------------------------------------------------------------
--- An account's entries with the running balance, newest (or oldest) first, one page at a time:
--- pass the last account_version seen as after_version to get the next page.
-CREATE OR REPLACE FUNCTION @extschema@.statement(
+-- Balance slots. An account's balance and version move from ledger.accounts to ledger.balances,
+-- as its one slot; external accounts get 16 slots, the new ones opening at zero, so no money
+-- moves. Entries gain their slot. The foreign keys go: the posting functions lock the accounts
+-- and insert the transfer themselves, and verify() checks the references.
+-------------------------------------------------------------------------------
+
+-- An account's balance, in one slot or split over several. A transfer locks one slot of each
+-- account (any free one that can take it), so that a busy account does not make every transfer
+-- wait for the one before it. Each slot stays within its share of the account's limits, hence
+-- the account within its limits. Slots numbered `slots` and above are retired (balance zero).
+-- Narrow rows with room on their page, so that the update a transfer makes stays HOT.
+CREATE TABLE @extschema@.balances (
+    account_id  bigint NOT NULL,
+    slot        smallint NOT NULL CHECK (slot >= 0),
+    slots       smallint NOT NULL CHECK (slots BETWEEN 1 AND 64),  -- the account's slots in use
+    is_external boolean NOT NULL,
+    balance     @extschema@.monetary NOT NULL,
+    min_share   @extschema@.monetary,  -- this slot's share of min_balance; NULL: no lower bound
+    max_share   @extschema@.monetary,  -- this slot's share of max_balance; NULL: no upper bound
+    version     bigint NOT NULL DEFAULT 0 CHECK (version >= 0),  -- entries of this slot so far
+    PRIMARY KEY (account_id, slot)
+) WITH (fillfactor = 70);
+
+INSERT INTO @extschema@.balances (account_id, slot, slots, is_external, balance, min_share,
+                                max_share, version)
+SELECT a.id, 0, CASE WHEN a.is_external THEN 16 ELSE 1 END, a.is_external, a.balance,
+       a.min_balance, a.max_balance, a.version
+  FROM @extschema@.accounts a;
+INSERT INTO @extschema@.balances (account_id, slot, slots, is_external, balance)
+SELECT a.id, s.slot, 16, true, @extschema@.monetary(0, a.currency)
+  FROM @extschema@.accounts a, pg_catalog.generate_series(1, 15) AS s(slot)
+ WHERE a.is_external;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.balances', '');
+REVOKE ALL ON @extschema@.balances FROM PUBLIC;
+
+ALTER TABLE @extschema@.transfers DROP CONSTRAINT transfers_from_account_fkey,
+                                  DROP CONSTRAINT transfers_to_account_fkey;
+ALTER TABLE @extschema@.entries DROP CONSTRAINT entries_account_id_fkey,
+                                DROP CONSTRAINT entries_transfer_id_fkey;
+ALTER TABLE @extschema@.entries ADD COLUMN slot smallint NOT NULL DEFAULT 0;
+ALTER TABLE @extschema@.entries DROP CONSTRAINT entries_pkey,
+                                ADD PRIMARY KEY (account_id, slot, account_version);
+DROP INDEX @extschema@.entries_transfer;
+CREATE INDEX entries_account_transfer ON @extschema@.entries (account_id, transfer_id);
+-- Fails, naming them, if the user's views or functions read these columns: they read
+-- ledger.account_balances now.
+ALTER TABLE @extschema@.accounts DROP COLUMN balance, DROP COLUMN version;
+
+CREATE FUNCTION @extschema@.balance_write_trigger() RETURNS trigger
+AS 'MODULE_PATHNAME', 'ledger_balance_write_trigger' LANGUAGE C;
+CREATE TRIGGER balances_guarded BEFORE UPDATE OR DELETE ON @extschema@.balances
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.balance_write_trigger();
+CREATE TRIGGER balances_no_truncate BEFORE TRUNCATE ON @extschema@.balances
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.balance_write_trigger();
+
+-------------------------------------------------------------------------------
+-- The ledger's functions. Those that write run with the extension owner's rights and a
+-- search_path that no caller's schema can reach.
+-------------------------------------------------------------------------------
+
+-- '0 XXX' (ISO's "no currency") as a limit means zero in the account's own currency.
+CREATE OR REPLACE FUNCTION @extschema@.create_account(
+    name text, currency text,
+    min_balance @extschema@.monetary DEFAULT '0 XXX',
+    max_balance @extschema@.monetary DEFAULT NULL,
+    metadata jsonb DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_open_account' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION @extschema@.transfer(
+    from_account bigint, to_account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_post_transfer' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION @extschema@.withdraw(
+    account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_post_withdraw' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE OR REPLACE FUNCTION @extschema@.deposit(
+    account bigint, amount @extschema@.monetary,
+    idempotency_key text DEFAULT NULL, metadata jsonb DEFAULT NULL,
+    expected_version bigint DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_post_deposit' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- Many transfers in one call, all or nothing: each account is locked once, the transfers are
+-- checked and applied in array order, and the rows are written in bulk.
+CREATE FUNCTION @extschema@.transfer_many(
+    from_accounts bigint[], to_accounts bigint[], amounts @extschema@.monetary[],
+    idempotency_keys text[] DEFAULT NULL, metadata jsonb[] DEFAULT NULL)
+RETURNS TABLE (item int, transfer_id bigint)
+AS 'MODULE_PATHNAME', 'ledger_transfer_many' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp ROWS 1000;
+
+-- Slots: how many rows an account's balance is spread over.
+CREATE FUNCTION @extschema@.split_account(account bigint, slots int) RETURNS void
+AS 'MODULE_PATHNAME', 'ledger_split_account' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION @extschema@.merge_account(account bigint) RETURNS void
+AS 'MODULE_PATHNAME', 'ledger_merge_account' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION @extschema@.rebalance(account bigint) RETURNS void
+AS 'MODULE_PATHNAME', 'ledger_rebalance' LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION @extschema@.create_account(text, text, @extschema@.monetary,
+    @extschema@.monetary, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.transfer(bigint, bigint, @extschema@.monetary, text, jsonb,
+    bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.withdraw(bigint, @extschema@.monetary, text, jsonb, bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.deposit(bigint, @extschema@.monetary, text, jsonb, bigint)
+    FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.transfer_many(bigint[], bigint[], @extschema@.monetary[],
+    text[], jsonb[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.split_account(bigint, int) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.merge_account(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.rebalance(bigint) FROM PUBLIC;
+
+-- Reading runs with the caller's rights: a reader needs SELECT on the tables.
+CREATE OR REPLACE FUNCTION @extschema@.balance(account bigint) RETURNS @extschema@.monetary
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    result @extschema@.monetary;
+BEGIN
+    SELECT sum(b.balance) INTO result FROM @extschema@.balances b WHERE b.account_id = account;
+    IF result IS NULL THEN
+        RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+    END IF;
+    RETURN result;
+END
+$$;
+
+-- Accounts with their balances: what ledger.accounts showed in 1.0, plus the number of slots.
+-- version is the account's number of entries while it has one slot, NULL while it is split.
+CREATE VIEW @extschema@.account_balances WITH (security_invoker = true) AS
+    SELECT a.id, a.name, a.currency, b.balance, a.min_balance, a.max_balance, b.version,
+           b.slots, a.is_external, a.metadata, a.created_at
+      FROM @extschema@.accounts a
+      JOIN LATERAL (
+          SELECT sum(s.balance) AS balance, min(s.slots) AS slots,
+                 CASE WHEN min(s.slots) = 1 THEN max(s.version) FILTER (WHERE s.slot = 0) END
+                     AS version
+            FROM @extschema@.balances s
+           WHERE s.account_id = a.id) b ON true;
+
+-- An account's entries, newest (or oldest) first, page_size transfers at a time: pass the last
+-- transfer_id seen as after_transfer (or, for an account that was never split, the last
+-- account_version as after_version). balance_after is the account's balance after the transfer;
+-- for an account with several slots it is derived in transfer-id order (see the README), and
+-- slot_balance_after is the slot's own. A move between the account's own slots has two rows.
+DROP FUNCTION @extschema@.statement(bigint, boolean, int, bigint);
+CREATE FUNCTION @extschema@.statement(
     account bigint, newest_first boolean DEFAULT true, page_size int DEFAULT 100,
-    after_version bigint DEFAULT NULL)
+    after_version bigint DEFAULT NULL, after_transfer bigint DEFAULT NULL)
 RETURNS TABLE (account_version bigint, transfer_id bigint, amount @extschema@.monetary,
                balance_after @extschema@.monetary, counterparty bigint,
-               created_at timestamptz, metadata jsonb)
+               created_at timestamptz, metadata jsonb, slot smallint,
+               slot_balance_after @extschema@.monetary)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    slot_rows int;
+    boundary bigint := after_transfer;
 BEGIN
     IF account IS NULL OR newest_first IS NULL OR page_size IS NULL THEN
         RAISE EXCEPTION 'statement() takes an account, newest_first and page_size, none of them NULL'
@@ -319,23 +481,77 @@ BEGIN
     IF page_size < 0 THEN
         RAISE EXCEPTION 'page_size must be zero or more, not %', page_size USING ERRCODE = '22023';
     END IF;
-    PERFORM FROM @extschema@.accounts a WHERE a.id = account;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+    IF after_version IS NOT NULL AND after_transfer IS NOT NULL THEN
+        RAISE EXCEPTION 'statement() pages by after_version or by after_transfer, not both'
+            USING ERRCODE = '22023';
     END IF;
-    -- The direction is spelled out, so that the query walks the entries' primary key.
+    SELECT count(*) INTO slot_rows FROM @extschema@.balances b WHERE b.account_id = account;
+    IF slot_rows = 0 THEN
+        PERFORM FROM @extschema@.accounts a WHERE a.id = account;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
+        END IF;
+    END IF;
+    IF after_version IS NOT NULL THEN
+        IF slot_rows > 1 THEN
+            RAISE EXCEPTION 'account % has been split into slots: page its statement by after_transfer',
+                            account USING ERRCODE = 'LG113';
+        END IF;
+        -- One chain: its versions and transfer ids rise together.
+        SELECT e.transfer_id INTO boundary FROM @extschema@.entries e
+         WHERE e.account_id = account AND e.slot = 0 AND e.account_version = after_version;
+        IF NOT FOUND THEN
+            -- Before the first version or past the last: as if after transfer 0 or after all.
+            boundary := CASE WHEN after_version < 1 THEN 0 ELSE 9223372036854775807 END;
+        END IF;
+    END IF;
+    IF slot_rows <= 1 THEN
+        -- The direction is spelled out, so that the query walks an index.
+        RETURN QUERY EXECUTE pg_catalog.format(
+            'SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
+                    CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
+                    t.created_at, t.metadata, e.slot, e.balance_after
+               FROM @extschema@.entries e
+               JOIN @extschema@.transfers t ON t.id = e.transfer_id
+              WHERE e.account_id = $1 AND ($2 IS NULL OR e.transfer_id %1$s $2)
+              ORDER BY e.transfer_id %2$s
+              LIMIT $3',
+            CASE WHEN newest_first THEN '<' ELSE '>' END,
+            CASE WHEN newest_first THEN 'DESC' ELSE 'ASC' END)
+            USING account, boundary, page_size;
+        RETURN;
+    END IF;
+    -- Several slots: the account's balance after an entry is the sum, over its slots, of each
+    -- slot's last balance_after up to that entry in (transfer_id, slot) order.
     RETURN QUERY EXECUTE pg_catalog.format(
-        'SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
-                CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
-                t.created_at, t.metadata
-           FROM @extschema@.entries e
-           JOIN @extschema@.transfers t ON t.id = e.transfer_id
-          WHERE e.account_id = $1 AND ($2 IS NULL OR e.account_version %1$s $2)
-          ORDER BY e.account_version %2$s
-          LIMIT $3',
+        'WITH ids AS (
+             SELECT DISTINCT e.transfer_id FROM @extschema@.entries e
+              WHERE e.account_id = $1 AND ($2 IS NULL OR e.transfer_id %1$s $2)
+              ORDER BY e.transfer_id %2$s
+              LIMIT $3),
+         page AS (
+             SELECT e.* FROM ids JOIN @extschema@.entries e
+                 ON e.account_id = $1 AND e.transfer_id = ids.transfer_id),
+         first AS (SELECT p.transfer_id, p.slot FROM page p ORDER BY p.transfer_id, p.slot LIMIT 1),
+         base AS (
+             SELECT coalesce(sum(@extschema@.amount(
+                        (SELECT e.balance_after FROM @extschema@.entries e, first f
+                          WHERE e.account_id = $1 AND e.slot = s.slot
+                            AND (e.transfer_id, e.slot) < (f.transfer_id, f.slot)
+                          ORDER BY e.account_version DESC LIMIT 1))), 0) AS total
+               FROM @extschema@.balances s WHERE s.account_id = $1)
+         SELECT p.account_version, p.transfer_id, p.amount,
+                @extschema@.monetary(b.total + sum(@extschema@.amount(p.amount))
+                                         OVER (ORDER BY p.transfer_id),
+                                     @extschema@.currency(p.amount)),
+                CASE WHEN t.from_account = p.account_id THEN t.to_account ELSE t.from_account END,
+                t.created_at, t.metadata, p.slot, p.balance_after
+           FROM page p CROSS JOIN base b
+           JOIN @extschema@.transfers t ON t.id = p.transfer_id
+          ORDER BY p.transfer_id %2$s, p.slot %2$s',
         CASE WHEN newest_first THEN '<' ELSE '>' END,
         CASE WHEN newest_first THEN 'DESC' ELSE 'ASC' END)
-        USING account, after_version, page_size;
+        USING account, boundary, page_size;
 END
 $$;
 
@@ -346,60 +562,138 @@ RETURNS TABLE (invariant text, subject text, detail text)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     -- Sums are taken in numeric: every balance is in range, but a running total in monetary
     -- could still overflow part way.
-    SELECT 'currency balances sum to zero', a.currency,
-           'sum of balances is ' || sum(@extschema@.amount(a.balance)) || ' ' || a.currency
-      FROM @extschema@.accounts a
-     GROUP BY a.currency
-    HAVING sum(@extschema@.amount(a.balance)) <> 0
+    SELECT 'currency balances sum to zero', @extschema@.currency(b.balance),
+           'sum of balances is ' || sum(@extschema@.amount(b.balance)) || ' '
+           || @extschema@.currency(b.balance)
+      FROM @extschema@.balances b
+     GROUP BY @extschema@.currency(b.balance)
+    HAVING sum(@extschema@.amount(b.balance)) <> 0
     UNION ALL
-    SELECT 'balance equals the sum of entries', 'account ' || a.id,
-           'balance ' || a.balance::text || ', entries sum to '
+    -- References the posting functions keep without foreign keys.
+    SELECT 'references exist', 'transfer ' || t.id,
+           'account ' || x.account || ' does not exist'
+      FROM @extschema@.transfers t,
+           LATERAL (VALUES (t.from_account), (t.to_account)) x(account)
+     WHERE NOT EXISTS (SELECT FROM @extschema@.accounts a WHERE a.id = x.account)
+    UNION ALL
+    SELECT 'references exist', 'account ' || e.account_id || ' slot ' || e.slot || ' version '
+           || e.account_version,
+           concat_ws(', ',
+                     CASE WHEN NOT EXISTS (SELECT FROM @extschema@.accounts a WHERE a.id = e.account_id)
+                          THEN 'no such account' END,
+                     CASE WHEN NOT EXISTS (SELECT FROM @extschema@.transfers t WHERE t.id = e.transfer_id)
+                          THEN 'transfer ' || e.transfer_id || ' does not exist' END,
+                     CASE WHEN NOT EXISTS (SELECT FROM @extschema@.balances b
+                                            WHERE b.account_id = e.account_id AND b.slot = e.slot)
+                          THEN 'no such slot' END)
+      FROM @extschema@.entries e
+     WHERE NOT EXISTS (SELECT FROM @extschema@.accounts a WHERE a.id = e.account_id)
+        OR NOT EXISTS (SELECT FROM @extschema@.transfers t WHERE t.id = e.transfer_id)
+        OR NOT EXISTS (SELECT FROM @extschema@.balances b
+                        WHERE b.account_id = e.account_id AND b.slot = e.slot)
+    UNION ALL
+    -- Every account has slots 0 .. n-1, all saying the same number in use, and nothing else.
+    SELECT 'each account has its slots', 'account ' || a.id,
+           count(b.*) || ' slot rows numbered ' || coalesce(min(b.slot), -1) || ' to '
+           || coalesce(max(b.slot), -1) || ', slots in use ' || coalesce(min(b.slots), 0) || ' to '
+           || coalesce(max(b.slots), 0)
+      FROM @extschema@.accounts a
+      LEFT JOIN @extschema@.balances b ON b.account_id = a.id
+     GROUP BY a.id
+    HAVING count(b.*) = 0 OR min(b.slot) <> 0 OR max(b.slot) <> count(b.*) - 1
+        OR min(b.slots) <> max(b.slots) OR max(b.slots) > count(b.*)
+        OR bool_or(b.is_external <> a.is_external)
+    UNION ALL
+    SELECT 'each account has its slots', 'account ' || b.account_id || ' slot ' || b.slot,
+           'no such account'
+      FROM @extschema@.balances b
+     WHERE NOT EXISTS (SELECT FROM @extschema@.accounts a WHERE a.id = b.account_id)
+    UNION ALL
+    -- The shares of the slots in use add up to the account's limits; a retired slot holds nothing.
+    SELECT 'slot shares add up to the limits', 'account ' || a.id,
+           concat_ws(', ', 'min_balance ' || a.min_balance::text,
+                     'min_shares sum to ' || coalesce(sum(@extschema@.amount(b.min_share))::text, 'nothing'),
+                     'max_balance ' || a.max_balance::text,
+                     'max_shares sum to ' || coalesce(sum(@extschema@.amount(b.max_share))::text, 'nothing'))
+      FROM @extschema@.accounts a
+      JOIN @extschema@.balances b ON b.account_id = a.id AND b.slot < b.slots
+     GROUP BY a.id, a.min_balance, a.max_balance
+    HAVING sum(@extschema@.amount(b.min_share)) IS DISTINCT FROM @extschema@.amount(a.min_balance)
+        OR sum(@extschema@.amount(b.max_share)) IS DISTINCT FROM @extschema@.amount(a.max_balance)
+        OR count(b.min_share) NOT IN (0, count(*)) OR count(b.max_share) NOT IN (0, count(*))
+    UNION ALL
+    SELECT 'retired slots hold nothing', 'account ' || b.account_id || ' slot ' || b.slot,
+           'balance ' || b.balance::text
+      FROM @extschema@.balances b
+     WHERE b.slot >= b.slots AND @extschema@.amount(b.balance) <> 0
+    UNION ALL
+    SELECT 'balance equals the sum of entries', 'account ' || b.account_id || ' slot ' || b.slot,
+           'balance ' || b.balance::text || ', entries sum to '
            || coalesce(sum(@extschema@.amount(e.amount)), 0)
-      FROM @extschema@.accounts a
-      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
-     GROUP BY a.id, a.balance
-    HAVING coalesce(sum(@extschema@.amount(e.amount)), 0) <> @extschema@.amount(a.balance)
+      FROM @extschema@.balances b
+      LEFT JOIN @extschema@.entries e ON e.account_id = b.account_id AND e.slot = b.slot
+     GROUP BY b.account_id, b.slot, b.balance
+    HAVING coalesce(sum(@extschema@.amount(e.amount)), 0) <> @extschema@.amount(b.balance)
     UNION ALL
-    SELECT 'balance equals the last balance_after', 'account ' || a.id,
-           'balance ' || a.balance::text || ', last entry says ' || e.balance_after::text
-      FROM @extschema@.accounts a
-      JOIN @extschema@.entries e ON e.account_id = a.id AND e.account_version = a.version
-     WHERE e.balance_after <> a.balance
+    SELECT 'balance equals the last balance_after', 'account ' || b.account_id || ' slot ' || b.slot,
+           'balance ' || b.balance::text || ', last entry says ' || e.balance_after::text
+      FROM @extschema@.balances b
+      JOIN @extschema@.entries e ON e.account_id = b.account_id AND e.slot = b.slot
+                                 AND e.account_version = b.version
+     WHERE @extschema@.amount(e.balance_after) <> @extschema@.amount(b.balance)
+        OR @extschema@.currency(e.balance_after) <> @extschema@.currency(b.balance)
     UNION ALL
-    SELECT 'entry versions have no gaps', 'account ' || a.id,
-           'version ' || a.version || ', ' || count(e.*) || ' entries, highest '
+    SELECT 'entry versions have no gaps', 'account ' || b.account_id || ' slot ' || b.slot,
+           'version ' || b.version || ', ' || count(e.*) || ' entries, highest '
            || coalesce(max(e.account_version), 0)
-      FROM @extschema@.accounts a
-      LEFT JOIN @extschema@.entries e ON e.account_id = a.id
-     GROUP BY a.id, a.version
-    HAVING count(e.*) <> a.version OR coalesce(max(e.account_version), 0) <> a.version
+      FROM @extschema@.balances b
+      LEFT JOIN @extschema@.entries e ON e.account_id = b.account_id AND e.slot = b.slot
+     GROUP BY b.account_id, b.slot, b.version
+    HAVING count(e.*) <> b.version OR coalesce(max(e.account_version), 0) <> b.version
         OR coalesce(min(e.account_version), 1) < 1
     UNION ALL
+    -- A transfer between two accounts has one entry on each, of its amount; one that moves money
+    -- between the slots of one account has two entries on it, out of one slot and into another.
     SELECT 'each transfer has exactly its two entries', 'transfer ' || t.id,
-           count(e.*) || ' entries'
+           count(e.*) || ' matching entries'
       FROM @extschema@.transfers t
       LEFT JOIN @extschema@.entries e ON e.transfer_id = t.id
        AND ((e.account_id = t.from_account AND e.amount = - t.amount)
          OR (e.account_id = t.to_account AND e.amount = t.amount))
-     GROUP BY t.id
-    HAVING count(e.*) <> 2
+     GROUP BY t.id, t.from_account, t.to_account
+    HAVING count(e.*) <> 2 OR count(DISTINCT (e.account_id, e.slot)) <> 2
+        OR (t.from_account = t.to_account AND count(DISTINCT e.amount) <> 2)
     UNION ALL
     SELECT 'entries belong to their transfer', 'transfer ' || e.transfer_id,
-           'account ' || e.account_id || ' version ' || e.account_version
+           'account ' || e.account_id || ' slot ' || e.slot || ' version ' || e.account_version
       FROM @extschema@.entries e
       JOIN @extschema@.transfers t ON t.id = e.transfer_id
      WHERE e.account_id NOT IN (t.from_account, t.to_account)
     UNION ALL
+    SELECT 'entries belong to their transfer', 'transfer ' || e.transfer_id,
+           count(*) || ' entries'
+      FROM @extschema@.entries e
+     GROUP BY e.transfer_id
+    HAVING count(*) <> 2
+    UNION ALL
     SELECT 'amounts are in their account''s currency', 'account ' || a.id,
-           concat_ws(', ', 'currency ' || a.currency, 'balance ' || a.balance::text,
-                     'min_balance ' || a.min_balance::text, 'max_balance ' || a.max_balance::text)
+           concat_ws(', ', 'currency ' || a.currency, 'min_balance ' || a.min_balance::text,
+                     'max_balance ' || a.max_balance::text)
       FROM @extschema@.accounts a
-     WHERE @extschema@.currency(a.balance) <> a.currency
-        OR @extschema@.currency(a.min_balance) <> a.currency
+     WHERE @extschema@.currency(a.min_balance) <> a.currency
         OR @extschema@.currency(a.max_balance) <> a.currency
     UNION ALL
+    SELECT 'amounts are in their account''s currency', 'account ' || b.account_id || ' slot ' || b.slot,
+           concat_ws(', ', 'currency ' || a.currency, 'balance ' || b.balance::text,
+                     'min_share ' || b.min_share::text, 'max_share ' || b.max_share::text)
+      FROM @extschema@.balances b
+      JOIN @extschema@.accounts a ON a.id = b.account_id
+     WHERE @extschema@.currency(b.balance) <> a.currency
+        OR @extschema@.currency(b.min_share) <> a.currency
+        OR @extschema@.currency(b.max_share) <> a.currency
+    UNION ALL
     SELECT 'amounts are in their account''s currency',
-           'account ' || e.account_id || ' version ' || e.account_version,
+           'account ' || e.account_id || ' slot ' || e.slot || ' version ' || e.account_version,
            'account currency ' || a.currency || ', entry ' || e.amount::text || ', balance after '
            || e.balance_after::text
       FROM @extschema@.entries e
@@ -407,37 +701,70 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
      WHERE @extschema@.currency(e.amount) <> a.currency
         OR @extschema@.currency(e.balance_after) <> a.currency
     UNION ALL
-    SELECT 'balances are within their limits', 'account ' || a.id,
-           concat_ws(', ', 'balance ' || a.balance::text, 'min_balance ' || a.min_balance::text,
-                     'max_balance ' || a.max_balance::text)
-      FROM @extschema@.accounts a
-     WHERE (@extschema@.currency(a.min_balance) = @extschema@.currency(a.balance)
-            AND @extschema@.amount(a.balance) < @extschema@.amount(a.min_balance))
-        OR (@extschema@.currency(a.max_balance) = @extschema@.currency(a.balance)
-            AND @extschema@.amount(a.balance) > @extschema@.amount(a.max_balance))
+    -- Each slot within its share, hence each account within its limits.
+    SELECT 'balances are within their limits', 'account ' || b.account_id || ' slot ' || b.slot,
+           concat_ws(', ', 'balance ' || b.balance::text, 'min_share ' || b.min_share::text,
+                     'max_share ' || b.max_share::text)
+      FROM @extschema@.balances b
+     WHERE (@extschema@.currency(b.min_share) = @extschema@.currency(b.balance)
+            AND @extschema@.amount(b.balance) < @extschema@.amount(b.min_share))
+        OR (@extschema@.currency(b.max_share) = @extschema@.currency(b.balance)
+            AND @extschema@.amount(b.balance) > @extschema@.amount(b.max_share))
     UNION ALL
     SELECT 'each balance_after adds its entry to the one before',
-           'account ' || c.account_id || ' version ' || c.account_version,
+           'account ' || c.account_id || ' slot ' || c.slot || ' version ' || c.account_version,
            'previous balance ' || c.previous || ', entry ' || c.amount::text
            || ', balance after ' || c.balance_after::text
-      FROM (SELECT e.account_id, e.account_version, e.amount, e.balance_after,
+      FROM (SELECT e.account_id, e.slot, e.account_version, e.amount, e.balance_after,
                    coalesce(lag(@extschema@.amount(e.balance_after))
-                                OVER (PARTITION BY e.account_id ORDER BY e.account_version),
+                                OVER (PARTITION BY e.account_id, e.slot
+                                      ORDER BY e.account_version),
                             0) AS previous
               FROM @extschema@.entries e) c
      WHERE c.previous + @extschema@.amount(c.amount) <> @extschema@.amount(c.balance_after)
+    UNION ALL
+    -- In each slot, later versions have later transfers: the order of transfer ids is then one
+    -- in which every transfer saw the slot balances it was checked against.
+    SELECT 'slot versions follow transfer ids',
+           'account ' || c.account_id || ' slot ' || c.slot || ' version ' || c.account_version,
+           'transfer ' || c.transfer_id || ' after transfer ' || c.previous
+      FROM (SELECT e.account_id, e.slot, e.account_version, e.transfer_id,
+                   lag(e.transfer_id) OVER (PARTITION BY e.account_id, e.slot
+                                            ORDER BY e.account_version) AS previous
+              FROM @extschema@.entries e) c
+     WHERE c.transfer_id <= c.previous
+    UNION ALL
+    -- The account's running balance in transfer-id order stays within its limits.
+    SELECT 'running balances are within their limits',
+           'account ' || r.account_id || ' transfer ' || r.transfer_id,
+           concat_ws(', ', 'running balance ' || r.running, 'min_balance ' || a.min_balance::text,
+                     'max_balance ' || a.max_balance::text)
+      FROM (SELECT p.account_id, p.transfer_id,
+                   sum(p.net) OVER (PARTITION BY p.account_id ORDER BY p.transfer_id) AS running
+              FROM (SELECT e.account_id, e.transfer_id, sum(@extschema@.amount(e.amount)) AS net
+                      FROM @extschema@.entries e
+                     GROUP BY e.account_id, e.transfer_id) p) r
+      JOIN @extschema@.accounts a ON a.id = r.account_id
+     WHERE r.running < @extschema@.amount(a.min_balance)
+        OR r.running > @extschema@.amount(a.max_balance)
     UNION ALL
     SELECT 'amounts have their currency''s minor units', v.place,
            v.value::text || ' has ' || scale(@extschema@.amount(v.value)) || ' decimals, '
            || coalesce(c.code || ' has ' || c.minor_units, 'the currency is not registered')
       FROM (SELECT 'account ' || a.id AS place, x.value
               FROM @extschema@.accounts a,
-                   LATERAL (VALUES (a.balance), (a.min_balance), (a.max_balance)) x(value)
+                   LATERAL (VALUES (a.min_balance), (a.max_balance)) x(value)
+             WHERE x.value IS NOT NULL
+            UNION ALL
+            SELECT 'account ' || b.account_id || ' slot ' || b.slot, x.value
+              FROM @extschema@.balances b,
+                   LATERAL (VALUES (b.balance), (b.min_share), (b.max_share)) x(value)
              WHERE x.value IS NOT NULL
             UNION ALL
             SELECT 'transfer ' || t.id, t.amount FROM @extschema@.transfers t
             UNION ALL
-            SELECT 'account ' || e.account_id || ' version ' || e.account_version, x.value
+            SELECT 'account ' || e.account_id || ' slot ' || e.slot || ' version ' || e.account_version,
+                   x.value
               FROM @extschema@.entries e,
                    LATERAL (VALUES (e.amount), (e.balance_after)) x(value)) v
       LEFT JOIN @extschema@.currencies c ON c.code = @extschema@.currency(v.value)

@@ -146,8 +146,8 @@ make_data() {
 }
 data_query="SELECT concat_ws(E'\n',
     (SELECT string_agg(code || ':' || minor_units, ',' ORDER BY code) FROM ledger.custom_currencies),
-    (SELECT string_agg(concat_ws('|', id, name, balance, min_balance, max_balance, version, is_external),
-                       ',' ORDER BY id) FROM ledger.accounts),
+    (SELECT string_agg(concat_ws('|', a.id, a.name, BALANCE, a.min_balance, a.max_balance, VERSION,
+                                 a.is_external), ',' ORDER BY a.id) FROM ACCOUNTS),
     (SELECT string_agg(concat_ws('|', id, from_account, to_account, amount, idempotency_key, metadata),
                        ',' ORDER BY id) FROM ledger.transfers),
     (SELECT string_agg(concat_ws('|', account_id, account_version, transfer_id, amount, balance_after),
@@ -157,7 +157,19 @@ data_query="SELECT concat_ws(E'\n',
     (SELECT concat_ws('|', sorted, distinct_prices, groups, ranks) FROM public.price_shapes)
     || '|' || (SELECT string_agg(c::text, ',') FROM public.cheapest() c))"
 
-count=$(($(wc -w <<<"$shipped_versions") * 5 + 3))
+# Up to 1.0 an account row kept its balance and version; from 1.1 its slots do (slot 0 keeps the
+# version chain of 1.0's accounts).
+data_query_of() {
+    if [ "$(sql "SELECT to_regclass('ledger.balances') IS NULL")" = t ]; then
+        sed -e 's/BALANCE/a.balance/' -e 's/VERSION/a.version/' -e 's/ACCOUNTS/ledger.accounts a/' <<<"$data_query"
+    else
+        sed -e 's/BALANCE/v.balance/' -e 's/VERSION/b.version/' \
+            -e 's/ACCOUNTS/ledger.accounts a JOIN ledger.account_balances v ON v.id = a.id JOIN ledger.balances b ON b.account_id = a.id AND b.slot = 0/' \
+            <<<"$data_query"
+    fi
+}
+
+count=$(($(wc -w <<<"$shipped_versions") * 5 + 4))
 echo "1..$count"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
 
@@ -191,7 +203,7 @@ for version in $shipped_versions; do
          DROP FUNCTION IF EXISTS public.cheapest()"
     sql "CREATE EXTENSION ledger VERSION '$version'"
     make_data
-    before=$(sql "$data_query")
+    before=$(sql "$(data_query_of)")
     sql "SET client_min_messages = warning; ALTER EXTENSION ledger UPDATE"
     upgraded=$(sql "$catalog_query")
     if [ "$upgraded" = "$expected" ]; then
@@ -200,7 +212,7 @@ for version in $shipped_versions; do
         echo "not ok - installing $version and updating gives the catalog of a fresh install"
         diff <(echo "$expected") <(echo "$upgraded") | sed 's/^/# /' | head -n 20
     fi
-    after=$(sql "$data_query")
+    after=$(sql "$(data_query_of)")
     if [ "$before" = "$after" ] && [ "$(wc -l <<<"$after")" -eq 7 ]; then
         echo "ok - updating from $version keeps every currency, balance, transfer, entry and user value"
     else
@@ -210,6 +222,7 @@ for version in $shipped_versions; do
     # After the update: the ledger verifies and moves money, registered currencies read and depend
     # on the extension, and the user's index serves a range within one currency.
     sql "REFRESH MATERIALIZED VIEW public.sorted_prices"  # runs its stored sort again
+    sql "SELECT ledger.split_account(id, 4) FROM ledger.accounts WHERE name = 'alice'" >/dev/null
     checks=$(sql "SELECT concat_ws('|', (SELECT count(*) FROM ledger.verify()),
                       ledger.transfer(b.id, a.id, '1.00 USD', 'after-update') > 0,
                       '1 ETH'::ledger.monetary + '0.000000000000000001 ETH',
@@ -218,9 +231,11 @@ for version in $shipped_versions; do
                        WHERE p.proname LIKE 'currency:%' AND d.refclassid = 'pg_extension'::regclass),
                       (SELECT count(*) FROM public.prices WHERE price ~>=~ '10 USD' AND price ~<~ '20 USD'),
                       (SELECT count(*) FROM ledger.verify()),
-                      (SELECT count(*) FROM public.sorted_prices))
+                      (SELECT count(*) FROM public.sorted_prices),
+                      (SELECT string_agg(DISTINCT slots::text, ',') FROM ledger.balances WHERE is_external),
+                      ledger.balance(a.id))
                     FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'")
-    expected_checks="0|t|1.000000000000000001 ETH|x|10|0|500"
+    expected_checks="0|t|1.000000000000000001 ETH|x|10|0|500|16|87.66 USD"
     if [ "$checks" = "$expected_checks" ]; then
         echo "ok - after updating from $version the ledger verifies, moves money and reads its currencies"
     else
@@ -268,4 +283,20 @@ if [[ "$refusal" == *"constraint bounds_check on table public.bounds"* ]] &&
 else
     echo "not ok - a stored row comparison, then a view and a policy over accounts.name stop the update, named"
     echo "# $refusal / $row_refusal (version $version)"
+fi
+
+# A view of the user's that reads 1.0's accounts.balance stops the update, which names it and
+# changes nothing: the view reads ledger.account_balances from 1.1 on.
+sql "SET client_min_messages = warning; DROP EXTENSION ledger CASCADE;
+     DROP SCHEMA IF EXISTS ledger CASCADE; DROP TABLE IF EXISTS public.prices CASCADE;
+     DROP FUNCTION IF EXISTS public.cheapest()"
+sql "CREATE EXTENSION ledger VERSION '1.0'"
+sql "CREATE VIEW public.old_balances AS SELECT name, balance FROM ledger.accounts"
+refusal=$(psql -qXAt -d "$database" -c "ALTER EXTENSION ledger UPDATE" 2>&1 || true)
+if [[ "$refusal" == *old_balances* ]] &&
+    [ "$(sql "SELECT extversion FROM pg_extension WHERE extname = 'ledger'")" = 1.0 ]; then
+    echo "ok - a view over 1.0's accounts.balance stops the update, named, and nothing changes"
+else
+    echo "not ok - a view over 1.0's accounts.balance stops the update, named, and nothing changes"
+    echo "# $refusal"
 fi
