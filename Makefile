@@ -22,7 +22,8 @@ REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile or
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 ISOLATION = opposite_transfers concurrent_withdrawals idempotency repeatable_read \
             duplicate_currency \
-            concurrent_deposits
+            concurrent_deposits slot_slow_path slot_overdraw slot_external_busy slot_key_race \
+            slot_admin_race transfer_many_race
 ISOLATION_OPTS = --inputdir=. --outputdir=build/isolation
 
 GENERATED = src/core/iso4217_table.inc
