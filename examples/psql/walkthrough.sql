@@ -12,8 +12,8 @@
 \set SHOW_CONTEXT never
 
 CREATE EXTENSION IF NOT EXISTS ledger;
--- Only so that the ledger's functions, tables and type read without their schema below
--- (transfer(), accounts, monetary, ...). The operators and sum() on ledger.monetary live in
+-- Only so that the ledger's functions, tables, views and type read without their schema below
+-- (transfer(), account_balances, monetary, ...). The operators and sum() on ledger.monetary live in
 -- pg_catalog and need no search_path; an application would write ledger.transfer(...) and set
 -- nothing.
 SET search_path = public, ledger;
@@ -26,12 +26,16 @@ SELECT '250 PTS'::monetary AS points, '19.9 usd'::monetary AS "written sloppily,
 \echo
 \echo '2. Accounts: one per holder and currency. By default an account may not go below zero;'
 \echo '   max_balance caps it. The first account in a currency also opens external:CODE, the'
-\echo '   outside world that deposits come from and withdrawals go to.'
+\echo '   outside world that deposits come from and withdrawals go to. Balances live in the'
+\echo '   table balances, in one or more slots per account (external ones have 16, so that'
+\echo '   deposits and withdrawals need not queue on one row); the view account_balances sums'
+\echo '   them and shows each account with its balance.'
 SELECT create_account('ana', 'USD') AS ana,
        create_account('ben', 'USD', max_balance => '500.00 USD') AS ben,
        create_account('shop', 'USD') AS shop,
        create_account('ana points', 'PTS', metadata => '{"tier": "gold"}') AS ana_points \gset
-SELECT id, name, currency, balance, min_balance, max_balance FROM accounts ORDER BY id;
+SELECT id, name, currency, balance, min_balance, max_balance, slots FROM account_balances
+ ORDER BY id;
 
 \echo
 \echo '3. Deposits bring money in. The idempotency key makes a retried call harmless: the same'
@@ -42,9 +46,10 @@ SELECT deposit(:ben, '40.00 USD', 'card-payment-0002') AS ben_deposit,
        deposit(:ana_points, '300 PTS') AS points_deposit;
 
 \echo
-\echo '4. Transfers move money between accounts of one currency, all or nothing.'
+\echo '4. Transfers move money between accounts of one currency, all or nothing. An account in'
+\echo '   one slot has a version, its number of entries (NULL while it is split over several).'
 SELECT transfer(:ana, :shop, '35.50 USD', 'order-1001', '{"order": 1001}') AS order_1001;
-SELECT name, balance, version FROM accounts WHERE id IN (:ana, :ben, :shop) ORDER BY id;
+SELECT name, balance, version FROM account_balances WHERE id IN (:ana, :ben, :shop) ORDER BY id;
 
 \echo
 \echo '5. Withdrawals take money out again (ben asks for a refund of his credit).'
@@ -53,7 +58,7 @@ SELECT withdraw(:ben, '15.00 USD', 'refund-77') AS refund;
 \echo
 -- Each message names only what the call sent; the figures behind it (the balance, the limit, the
 -- account's version, the transfer a key made) follow as a DETAIL, which psql prints only to roles
--- that may SELECT from ledger.accounts, as the extension's owner may.
+-- that may SELECT from ledger.accounts and ledger.balances, as the extension's owner may.
 \echo '6. What the ledger refuses. Each line shows the SQLSTATE an application would catch.'
 \echo '-- more than ana has:'
 SELECT transfer(:ana, :shop, '1000.00 USD');
@@ -80,7 +85,7 @@ SELECT deposit(:ana, '0.001 USD');
 UPDATE transfers SET amount = '0.01 USD' WHERE idempotency_key = 'order-1001';
 \echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
 \echo '-- setting a balance by hand:'
-UPDATE accounts SET balance = '1000000.00 USD' WHERE id = :ana;
+UPDATE balances SET balance = '1000000.00 USD' WHERE account_id = :ana;
 \echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
 
 \echo
@@ -101,9 +106,9 @@ SELECT account_version, transfer_id, amount, balance_after, counterparty, metada
 \echo
 \echo '9. Balances per currency. The external accounts hold minus what came in, so every currency'
 \echo '   sums to exactly zero.'
-SELECT currency, sum(balance) AS total, count(*) AS accounts FROM accounts GROUP BY currency
- ORDER BY currency;
-SELECT name, balance FROM accounts ORDER BY id;
+SELECT currency, sum(balance) AS total, count(*) AS accounts FROM account_balances
+ GROUP BY currency ORDER BY currency;
+SELECT name, balance, slots, version FROM account_balances ORDER BY id;
 
 \echo
 \echo '10. verify() checks every invariant of the ledger; no rows means all hold.'
