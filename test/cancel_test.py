@@ -30,8 +30,9 @@ def scalar(conn, sql, args=()):
 def ledger_state(conn):
     return scalar(conn, """SELECT (SELECT count(*) FROM ledger.transfers) || '|'
                                   || (SELECT count(*) FROM ledger.entries) || '|'
-                                  || (SELECT string_agg(id || ':' || balance::text || ':' || version,
-                                                        ',' ORDER BY id) FROM ledger.accounts)""")
+                                  || (SELECT string_agg(account_id || '/' || slot || ':' || balance::text
+                                                        || ':' || version, ',' ORDER BY account_id, slot)
+                                        FROM ledger.balances)""")
 
 
 def wait_until(conn, sql, args, victim):
@@ -75,7 +76,7 @@ def run_case(admin, how, where):
     if where == "waiting for a lock":
         holder = connect()
         holder.autocommit = False
-        holder.cursor().execute("SELECT id FROM ledger.accounts WHERE id = %s FOR UPDATE",
+        holder.cursor().execute("SELECT slot FROM ledger.balances WHERE account_id = %s FOR UPDATE",
                                 (ALICE,))
     else:
         admin.cursor().execute("ALTER TABLE ledger.entries ENABLE TRIGGER slow_entries")
@@ -122,8 +123,8 @@ def main():
     ALICE = scalar(admin, "SELECT ledger.create_account('cancel alice', 'USD')")
     BOB = scalar(admin, "SELECT ledger.create_account('cancel bob', 'USD')")
     cur.execute("SELECT ledger.deposit(%s, '100.00 USD')", (ALICE,))
-    # A point in the middle of a transfer: its transfer row and balances are written, its entries
-    # are being inserted. The trigger is enabled only for the cases that need it.
+    # A point in the middle of a transfer: its accounts are locked and its transfer row is
+    # written, its entries are being inserted. The trigger is enabled only for the cases that need it.
     cur.execute("""CREATE FUNCTION public.slow_entry() RETURNS trigger LANGUAGE plpgsql AS $$
                    BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$""")
     cur.execute("""CREATE TRIGGER slow_entries BEFORE INSERT ON ledger.entries

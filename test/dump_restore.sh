@@ -25,7 +25,10 @@ sql "$source_db" "CREATE EXTENSION ledger;
     SELECT ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')
       FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';
     SELECT ledger.deposit(id, '0.000000000000000001 ETH') FROM ledger.accounts
-     WHERE name = 'wallet';" >/dev/null
+     WHERE name = 'wallet';
+    SELECT ledger.split_account(id, 3) FROM ledger.accounts WHERE name = 'bob';
+    SELECT ledger.transfer(b.id, a.id, '50.00 USD')
+      FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';" >/dev/null
 pg_dump -Fc -d "$source_db" -f "$dump_file"
 sql postgres "CREATE DATABASE $target_db"
 pg_restore -d "$target_db" --exit-on-error "$dump_file"
@@ -48,14 +51,17 @@ check "monetary values are restored exactly" \
     "SELECT string_agg(id || '=' || amount::text, ',' ORDER BY id) FROM accounts.holdings"
 check "restored currencies accept new values" \
     "SELECT ('0.5 ETH'::ledger.monetary OPERATOR(pg_catalog.+) '0.000000000000000001 ETH')::text"
-check "accounts are restored with balances, limits and versions" \
-    "SELECT string_agg(concat_ws('|', id, name, balance, min_balance, max_balance, version,
-                                  is_external, metadata), ',' ORDER BY id) FROM ledger.accounts"
+check "accounts are restored with their slots: balances, shares and versions" \
+    "SELECT (SELECT string_agg(concat_ws('|', id, name, min_balance, max_balance, is_external,
+                                         metadata), ',' ORDER BY id) FROM ledger.accounts)
+         || (SELECT string_agg(concat_ws('|', account_id, slot, slots, is_external, balance,
+                                         min_share, max_share, version), ',' ORDER BY 1, 2)
+               FROM ledger.balances)"
 check "transfers and entries are restored" \
     "SELECT (SELECT string_agg(concat_ws('|', id, from_account, to_account, amount, idempotency_key,
                                          metadata, created_at), ',' ORDER BY id) FROM ledger.transfers)
-         || (SELECT string_agg(concat_ws('|', account_id, account_version, transfer_id, amount,
-                                         balance_after), ',' ORDER BY 1) FROM ledger.entries)"
+         || (SELECT string_agg(concat_ws('|', account_id, slot, account_version, transfer_id, amount,
+                                         balance_after), ',' ORDER BY 1, 2, 3) FROM ledger.entries)"
 check "the restored ledger verifies, repeats a keyed transfer, and takes a new one" \
     "SELECT (SELECT count(*) FROM ledger.verify())
          || '|' || ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')
