@@ -55,7 +55,14 @@ SELECT transfer(:alice, :bob, '70.01 USD');
 \echo '-- nobody rewrites the log, not even its owner'
 UPDATE transfers SET amount = '1.00 USD';
 \set ON_ERROR_STOP on
-SELECT name, balance, version FROM accounts ORDER BY id;
+SELECT name, balance, version, slots FROM account_balances ORDER BY id;
 SELECT account_version, amount, balance_after FROM statement(:alice);
+
+\echo '== A busy account split into slots; a batch of transfers in one call, all or nothing'
+SELECT split_account(:bob, 4);
+SELECT slot, balance FROM balances WHERE account_id = :bob ORDER BY slot;
+SELECT * FROM transfer_many(ARRAY[:bob, :bob, :alice]::bigint[], ARRAY[:alice, :alice, :bob]::bigint[],
+                            '{1.00 USD, 2.00 USD, 0.50 USD}');
+SELECT name, balance, slots FROM account_balances WHERE NOT is_external ORDER BY id;
 \echo '== verify(): no rows means every invariant holds'
 SELECT * FROM verify();
