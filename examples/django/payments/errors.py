@@ -56,6 +56,13 @@ class ExternalAccount(LedgerError):
     sqlstate = 'LG112'
 
 
+class SplitAccount(LedgerError):
+    """expected_version on an account whose balance is split over several slots (it has no
+    single version; Account.version is None)."""
+
+    sqlstate = 'LG113'
+
+
 class TransactionConflict(LedgerError):
     """40001 or 40P01 that retrying did not cure (or could not: the caller owns the transaction)."""
 

@@ -4,26 +4,36 @@ from .fields import MonetaryField
 
 
 class Account(models.Model):
-    """ledger.accounts, read-only: only ledger.create_account() and the posting functions write it.
+    """An account with its balance: the view ledger.account_balances, read-only.
 
-    managed = False keeps Django from creating, altering or flushing the table (TRUNCATE and
-    DELETE raise LG111). db_table names the schema: Django quotes it as "ledger"."accounts", so
-    the connection needs no search_path, and a table named accounts elsewhere cannot shadow it.
+    Since ledger 1.1 the table ledger.accounts holds only what never changes about an account
+    (name, currency, limits); its balance lives in ledger.balances, in one row ("slot") or
+    several, and is their sum. The view joins the two and shows what ledger.accounts showed in
+    1.0, plus slots. Only ledger.create_account() and the posting functions write the tables.
+
+    managed = False keeps Django from creating, altering or flushing anything (the tables refuse
+    UPDATE, DELETE and TRUNCATE with LG111). db_table names the schema: Django quotes it as
+    "ledger"."account_balances", so the connection needs no search_path, and a relation of that
+    name elsewhere cannot shadow it. Reading it needs SELECT on ledger.account_balances,
+    ledger.accounts and ledger.balances (the view runs with the reader's rights).
     """
 
     name = models.TextField(unique=True)
     currency = models.TextField()
-    balance = MonetaryField()
+    balance = MonetaryField()  # the sum of the account's slots
     min_balance = MonetaryField(null=True)  # NULL: no lower bound
     max_balance = MonetaryField(null=True)  # NULL: no upper bound
-    version = models.BigIntegerField()
+    # The account's number of entries while it has one slot; None while it is split (external
+    # accounts are created with 16 slots), when transfer(expected_version=...) raises LG113.
+    version = models.BigIntegerField(null=True)
+    slots = models.SmallIntegerField()
     is_external = models.BooleanField()
     metadata = models.JSONField(null=True)
     created_at = models.DateTimeField()
 
     class Meta:
         managed = False
-        db_table = 'ledger"."accounts'
+        db_table = 'ledger"."account_balances'
 
     def __str__(self):
         return f'{self.name} ({self.balance})'

@@ -61,6 +61,22 @@ def withdraw(account_id, amount, idempotency_key, metadata=None, *,
                   expected_version], using, policy)
 
 
+def transfer_many(transfers, *, using='default', policy=None):
+    """Several transfers in one call, all or nothing; returns their ids in the order given.
+
+    transfers: (from_id, to_id, amount, idempotency_key, metadata) tuples; key and metadata may
+    be None (or left off). A refused item raises that item's error, with "item N:" (1-based) at
+    the start of the message, and nothing is written. A repeated call with the same keys
+    returns the same ids.
+    """
+    items = [tuple(t) + (None,) * (5 - len(t)) for t in transfers]
+    return _call('SELECT transfer_id FROM ledger.transfer_many(%s::bigint[], %s::bigint[], '
+                 '%s::ledger.monetary[], %s::text[], %s::jsonb[]) ORDER BY item',
+                 [[i[0] for i in items], [i[1] for i in items], [_money(i[2]) for i in items],
+                  [i[3] for i in items], [_json(i[4]) for i in items]],
+                 using, policy, rows=True)
+
+
 def create_account(name, currency, min_balance=Money(0, 'XXX'), max_balance=None,
                    metadata=None, *, using='default', policy=None):
     """Opens an account; min_balance None means no lower bound, '0 XXX' zero in its currency."""
@@ -74,7 +90,7 @@ def balance(account_id, *, using='default'):
     return _call('SELECT ledger.balance(%s)', [account_id], using, policy=None, parse=Money.parse)
 
 
-def _call(sql, params, using, policy, parse=None):
+def _call(sql, params, using, policy, parse=None, rows=False):
     policy = policy or RetryPolicy.from_settings()
     connection = connections[using]
     # Inside the caller's atomic() our block is only a savepoint: after a 40001 the caller's
@@ -87,7 +103,10 @@ def _call(sql, params, using, policy, parse=None):
                 signals.attempt_started.send(sender=_call, attempt=attempt, using=using)
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
-                    value = cursor.fetchone()[0]
+                    if rows:  # the first column of every row
+                        value = [row[0] for row in cursor.fetchall()]
+                    else:
+                        value = cursor.fetchone()[0]
             return parse(value) if parse else value
         except DatabaseError as exc:
             sqlstate = getattr(exc.__cause__, 'pgcode', None)

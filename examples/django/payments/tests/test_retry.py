@@ -42,7 +42,8 @@ class RetryTests(TransactionTestCase):
         with connections['serializable'].cursor() as cursor:
             cursor.execute('SHOW transaction_isolation')
             self.isolation.append(cursor.fetchone()[0])
-            cursor.execute('SELECT balance FROM ledger.accounts WHERE id = %s', [self.payer])
+            cursor.execute('SELECT balance FROM ledger.balances WHERE account_id = %s',
+                           [self.payer])
         if attempt in self.rival_on:
             with connections['default'].cursor() as cursor:
                 cursor.execute("SELECT ledger.transfer(%s, %s, '1.00 USD', %s)",

@@ -6,11 +6,11 @@ from payments import service
 from payments.errors import (
     AboveMaxBalance, AccountCurrencyMismatch, DuplicateAccount, ExternalAccount,
     IdempotencyConflict, InsufficientFunds, InvalidArgument, NonPositiveAmount, SameAccount,
-    UnknownAccount, VersionConflict)
+    SplitAccount, UnknownAccount, VersionConflict)
 from payments.models import Account, Transfer
 from payments.money import Money
 
-from .helpers import funded_account, unique, usd
+from .helpers import funded_account, scalar, unique, usd
 
 
 # TransactionTestCase: the service commits for real, as it would in a view. Ledger tables are
@@ -38,7 +38,7 @@ class ServiceTests(TransactionTestCase):
     def assertNamesOnlyWhatWasSent(self, error, message):
         """LG101, LG102, LG107 and LG108 name only the caller's own arguments; the balance, limit,
         version or earlier transfer is in the DETAIL, which the server sends only to roles that
-        may read ledger.accounts (the tests' role may)."""
+        may read ledger.accounts and ledger.balances (the tests' role may)."""
         self.assertEqual(str(error), message)
         self.assertTrue(error.__cause__.__cause__.diag.message_detail)  # Django's, then psycopg2's
 
@@ -131,6 +131,43 @@ class ServiceTests(TransactionTestCase):
             error, f'account {self.payer} is not at the expected version {version + 1}')
         service.transfer(self.payer, self.payee, usd('1.00'), unique('t'), expected_version=version)
         self.assertEqual(Account.objects.get(pk=self.payer).version, version + 1)
+
+    def test_transfer_many(self):
+        keys = [unique('batch') for _ in range(3)]
+        batch = [(self.payer, self.payee, usd('30.00'), keys[0], {'line': 1}),
+                 (self.payee, self.capped, usd('20.00'), keys[1]),
+                 (self.payer, self.capped, usd('5.00'), keys[2], None)]
+        ids = service.transfer_many(batch)
+        self.assertEqual(len(ids), 3)
+        self.assertEqual(ids, sorted(ids))  # applied and numbered in the order given
+        rows = Transfer.objects.filter(pk__in=ids).order_by('pk')
+        self.assertEqual(
+            [(r.pk, r.from_account_id, r.to_account_id, r.amount, r.idempotency_key, r.metadata)
+             for r in rows],
+            [(ids[0], self.payer, self.payee, usd('30.00'), keys[0], {'line': 1}),
+             (ids[1], self.payee, self.capped, usd('20.00'), keys[1], None),
+             (ids[2], self.payer, self.capped, usd('5.00'), keys[2], None)])
+        balances = {self.payer: usd('65.00'), self.payee: usd('10.00'), self.capped: usd('25.00')}
+        for account in Account.objects.filter(pk__in=balances):
+            self.assertEqual(account.balance, balances[account.pk], account.name)
+        self.assertEqual(service.transfer_many(batch), ids)  # the keys: same ids, nothing new
+        self.assertEqual(service.balance(self.payer), usd('65.00'))
+        self.assertEqual(Transfer.objects.filter(idempotency_key__in=keys).count(), 3)
+
+    def test_transfer_many_is_all_or_nothing(self):
+        error = self.assertRefused(InsufficientFunds, 'LG101', lambda: service.transfer_many([
+            (self.payer, self.payee, usd('60.00'), unique('batch')),
+            (self.payer, self.payee, usd('60.00'), unique('batch'))]))
+        self.assertTrue(str(error).startswith('item 2: insufficient funds'), str(error))
+
+    def test_split_account_has_no_version(self):
+        scalar('SELECT ledger.split_account(%s, 2)', [self.payer])
+        account = Account.objects.get(pk=self.payer)
+        self.assertEqual((account.balance, account.slots, account.version), (usd('100.00'), 2, None))
+        self.assertRefused(SplitAccount, 'LG113', lambda: service.transfer(
+            self.payer, self.payee, usd('1.00'), unique('t'), expected_version=1))
+        external = Account.objects.get(name='external:USD')
+        self.assertEqual((external.slots, external.version), (16, None))
 
     def test_external_account(self):
         external = Account.objects.get(name='external:USD').pk
