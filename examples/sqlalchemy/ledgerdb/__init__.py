@@ -2,7 +2,7 @@
 read-only mapped classes and a retrying service around ledger.transfer()."""
 
 from .money import Money
-from .models import Account, Base, Monetary, Transfer
+from .models import Account, Balance, Base, Monetary, Transfer
 from .service import (
     AboveMaxBalance,
     AccountCurrencyMismatch,
@@ -15,14 +15,15 @@ from .service import (
     NonPositiveAmount,
     RetriesExhausted,
     SameAccount,
+    SplitAccount,
     UnknownAccount,
     VersionConflict,
     make_engine,
 )
 
 __all__ = [
-    "AboveMaxBalance", "Account", "AccountCurrencyMismatch", "Base", "ExternalAccount",
+    "AboveMaxBalance", "Account", "AccountCurrencyMismatch", "Balance", "Base", "ExternalAccount",
     "IdempotencyConflict", "InsufficientFunds", "InvalidInput", "Ledger", "LedgerError",
-    "Monetary", "Money", "NonPositiveAmount", "RetriesExhausted", "SameAccount", "Transfer",
-    "UnknownAccount", "VersionConflict", "make_engine",
+    "Monetary", "Money", "NonPositiveAmount", "RetriesExhausted", "SameAccount", "SplitAccount",
+    "Transfer", "UnknownAccount", "VersionConflict", "make_engine",
 ]

@@ -1,6 +1,7 @@
-"""The ledger.monetary column type and read-only mappings of ledger.accounts and ledger.transfers."""
+"""The ledger.monetary column type and read-only mappings of the view ledger.account_balances
+and the tables ledger.balances and ledger.transfers."""
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Text, cast, event
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, SmallInteger, Text, cast, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import UserDefinedType
@@ -43,22 +44,53 @@ Base = declarative_base()
 
 
 class Account(Base):
-    __tablename__ = "accounts"
+    """An account with its balance: the view ledger.account_balances (ledger 1.1).
+
+    The table ledger.accounts holds only what never changes about an account; its balance lives
+    in ledger.balances, in one row ("slot") or several, and is their sum. The view joins the two
+    and shows what ledger.accounts showed in 1.0, plus `slots`. Reading it needs SELECT on the
+    view, ledger.accounts and ledger.balances (it runs with the reader's rights). A view has no
+    primary key; `id` is declared as one for the mapper."""
+
+    __tablename__ = "account_balances"
     __table_args__ = {"schema": "ledger"}
 
     id = Column(BigInteger, primary_key=True)
     name = Column(Text, nullable=False)
     currency = Column(Text, nullable=False)
-    balance = Column(Monetary, nullable=False)
+    balance = Column(Monetary, nullable=False)  # the sum of the account's slots
     min_balance = Column(Monetary)  # None: no lower bound
     max_balance = Column(Monetary)  # None: no upper bound
-    version = Column(BigInteger, nullable=False)
+    # The account's number of entries while it has one slot; None while it is split over
+    # several (external accounts have 16), when expected_version raises LG113.
+    version = Column(BigInteger)
+    slots = Column(SmallInteger, nullable=False)
     is_external = Column(Boolean, nullable=False)
     meta = Column("metadata", JSONB)  # `metadata` is taken by the declarative base
     created_at = Column(DateTime(timezone=True), nullable=False)
 
     def __repr__(self):
         return f"<Account {self.id} {self.name!r} {self.balance}>"
+
+
+class Balance(Base):
+    """One slot of an account's balance: a row of ledger.balances. Slots numbered `slots` and
+    above are retired (balance zero); `version` counts the slot's own entries."""
+
+    __tablename__ = "balances"
+    __table_args__ = {"schema": "ledger"}
+
+    account_id = Column(BigInteger, primary_key=True)
+    slot = Column(SmallInteger, primary_key=True)
+    slots = Column(SmallInteger, nullable=False)
+    is_external = Column(Boolean, nullable=False)
+    balance = Column(Monetary, nullable=False)
+    min_share = Column(Monetary)  # this slot's share of min_balance; None: no lower bound
+    max_share = Column(Monetary)  # this slot's share of max_balance; None: no upper bound
+    version = Column(BigInteger, nullable=False)
+
+    def __repr__(self):
+        return f"<Balance {self.account_id}/{self.slot} {self.balance}>"
 
 
 class Transfer(Base):
@@ -78,11 +110,12 @@ class Transfer(Base):
 
 
 def _refuse_write(mapper, connection, target):
-    # Money moves only through ledger.transfer()/deposit()/withdraw(); the database refuses
-    # direct writes too (LG110, LG111), this just fails before the round trip.
+    # Money moves only through ledger.transfer()/deposit()/withdraw()/transfer_many(); the
+    # database refuses direct writes too (LG110, LG111; a view over a join takes none), this
+    # just fails before the round trip.
     raise TypeError(f"{type(target).__name__} is read-only: use the ledger functions")
 
 
-for _cls in (Account, Transfer):
+for _cls in (Account, Balance, Transfer):
     for _name in ("before_insert", "before_update", "before_delete"):
         event.listen(_cls, _name, _refuse_write)

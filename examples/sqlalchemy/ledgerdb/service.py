@@ -1,13 +1,15 @@
-"""Moving money: ledger.transfer(), deposit() and withdraw() in a transaction, with the ledger's
-SQLSTATEs as exceptions and the whole transaction retried on serialization failures and deadlocks."""
+"""Moving money: ledger.transfer(), deposit(), withdraw() and transfer_many() in a transaction,
+with the ledger's SQLSTATEs as exceptions and the whole transaction retried on serialization
+failures and deadlocks."""
 
+import json
 import logging
 import random
 import threading
 import time
 
-from sqlalchemy import BigInteger, Text, create_engine, exc, func, literal, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Text, cast, create_engine, exc, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import sessionmaker
 
 from .models import Monetary
@@ -63,6 +65,12 @@ class ExternalAccount(LedgerError):
     sqlstate = "LG112"
 
 
+class SplitAccount(LedgerError):
+    """expected_version on an account split over several slots, which has no single version."""
+
+    sqlstate = "LG113"
+
+
 class InvalidInput(LedgerError):
     """Class 22: a malformed amount, a NULL argument, a key longer than 255 bytes..."""
 
@@ -73,7 +81,7 @@ class RetriesExhausted(LedgerError):
 
 _BY_SQLSTATE = {cls.sqlstate: cls for cls in (
     InsufficientFunds, AboveMaxBalance, AccountCurrencyMismatch, UnknownAccount, SameAccount,
-    NonPositiveAmount, IdempotencyConflict, VersionConflict, ExternalAccount)}
+    NonPositiveAmount, IdempotencyConflict, VersionConflict, ExternalAccount, SplitAccount)}
 
 RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
@@ -148,6 +156,26 @@ class Ledger:
             literal(metadata, JSONB(none_as_null=True)), literal(expected_version, BigInteger()),
             type_=BigInteger()))
 
+    def transfer_many(self, transfers):
+        """Several transfers in one call, all or nothing; returns their ids in the order given.
+
+        transfers: (from_id, to_id, amount, idempotency_key) or (..., idempotency_key, metadata)
+        tuples. A refused item raises that item's error with "item N: " (1-based) at the start of
+        the message, and nothing is written; the same keys again return the same ids."""
+        items = [tuple(t) + (None,) * (5 - len(t)) for t in transfers]
+        for item in items:
+            self._check(item[2], item[3])
+        batch = func.ledger.transfer_many(
+            cast(literal([i[0] for i in items], ARRAY(BigInteger)), ARRAY(BigInteger)),
+            cast(literal([i[1] for i in items], ARRAY(BigInteger)), ARRAY(BigInteger)),
+            # Each amount as its exact text, cast on the server as a whole array.
+            cast(literal([str(i[2]) for i in items], ARRAY(Text)), ARRAY(Monetary)),
+            cast(literal([i[3] for i in items], ARRAY(Text)), ARRAY(Text)),
+            cast(literal([None if i[4] is None else json.dumps(i[4]) for i in items],
+                         ARRAY(Text)), ARRAY(JSONB)),
+        ).table_valued("item", "transfer_id")
+        return self._call(select(batch.c.transfer_id).order_by(batch.c.item), rows=True)
+
     def create_account(self, name, currency, min_balance=Money(0, "XXX"), max_balance=None,
                        metadata=None):
         """min_balance=None means no lower bound; the default '0 XXX' means no overdraft."""
@@ -164,12 +192,14 @@ class Ledger:
         if not idempotency_key:
             raise ValueError("an idempotency key is required")
 
-    def _call(self, call):
+    def _call(self, call, rows=False):
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self.Session() as session, session.begin():
                     if self.before_call is not None:
                         self.before_call(session, attempt)
+                    if rows:  # a query: the first column of each row
+                        return session.scalars(call).all()
                     return session.scalar(select(call))
             except exc.DBAPIError as error:
                 code = sqlstate_of(error)

@@ -2,12 +2,12 @@ import threading
 import time
 import unittest
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from ledgerdb import (
-    AboveMaxBalance, Account, AccountCurrencyMismatch, ExternalAccount, IdempotencyConflict,
-    InsufficientFunds, InvalidInput, LedgerError, Money, NonPositiveAmount, RetriesExhausted,
-    SameAccount, UnknownAccount, VersionConflict,
+    AboveMaxBalance, Account, AccountCurrencyMismatch, Balance, ExternalAccount,
+    IdempotencyConflict, InsufficientFunds, InvalidInput, LedgerError, Money, NonPositiveAmount,
+    RetriesExhausted, SameAccount, SplitAccount, Transfer, UnknownAccount, VersionConflict,
 )
 from tests.support import (
     balances, default_ledger, engine, fund, nothing_written, open_accounts, transfer_count,
@@ -43,7 +43,7 @@ class ErrorMappingTest(unittest.TestCase):
     def assertNamesOnlyWhatWasSent(self, error, message):
         """The message of LG101, LG102, LG107 and LG108 names only the caller's own arguments;
         the balance, limit, version or earlier transfer is in the DETAIL, which the server sends
-        only to roles that may read ledger.accounts (the tests' role may)."""
+        only to roles that may read ledger.accounts and ledger.balances (the tests' role may)."""
         self.assertEqual(str(error), message)
         self.assertTrue(error.__cause__.orig.diag.message_detail)
 
@@ -157,6 +157,72 @@ class IdempotencyTest(unittest.TestCase):
         self.assertEqual(balances([a])[a], (usd("6.00"), 2))
 
 
+class TransferManyTest(unittest.TestCase):
+    def setUp(self):
+        self.ledger = default_ledger()
+        self.a, self.b, self.c = open_accounts(self.ledger, "USD", 3, "many")
+        fund(self.ledger, [self.a], usd("100.00"))
+
+    def test_ids_rows_and_balances(self):
+        keys = [unique("batch") for _ in range(3)]
+        batch = [(self.a, self.b, usd("30.00"), keys[0], {"line": 1}),
+                 (self.b, self.c, usd("20.00"), keys[1]),
+                 (self.a, self.c, usd("5.00"), keys[2], None)]
+        ids = self.ledger.transfer_many(batch)
+        self.assertEqual(len(ids), 3)
+        self.assertEqual(ids, sorted(ids))  # applied and numbered in the order given
+        with self.ledger.Session() as session:
+            rows = session.scalars(select(Transfer).where(Transfer.id.in_(ids))
+                                   .order_by(Transfer.id)).all()
+        self.assertEqual(
+            [(t.id, t.from_account, t.to_account, t.amount, t.idempotency_key, t.meta)
+             for t in rows],
+            [(ids[0], self.a, self.b, usd("30.00"), keys[0], {"line": 1}),
+             (ids[1], self.b, self.c, usd("20.00"), keys[1], None),
+             (ids[2], self.a, self.c, usd("5.00"), keys[2], None)])
+        expected = {self.a: (usd("65.00"), 3), self.b: (usd("10.00"), 2),
+                    self.c: (usd("25.00"), 2)}
+        self.assertEqual(balances([self.a, self.b, self.c]), expected)
+        # The same keys again: the same ids, and nothing moves.
+        self.assertEqual(self.ledger.transfer_many(batch), ids)
+        self.assertEqual(balances([self.a, self.b, self.c]), expected)
+
+    def test_all_or_nothing(self):
+        with nothing_written(self, [self.a, self.b, self.c]):
+            with self.assertRaises(InsufficientFunds) as raised:
+                self.ledger.transfer_many([(self.a, self.b, usd("60.00"), unique("batch")),
+                                           (self.a, self.c, usd("60.00"), unique("batch"))])
+        self.assertEqual(raised.exception.sqlstate, "LG101")
+        self.assertTrue(str(raised.exception).startswith("item 2: insufficient funds"),
+                        str(raised.exception))
+
+
+class SlotTest(unittest.TestCase):
+    def test_a_split_account_has_slots_and_no_version(self):
+        ledger = default_ledger()
+        a, b = open_accounts(ledger, "USD", 2, "split")
+        fund(ledger, [a], usd("100.00"))
+        with ledger.Session() as session, session.begin():
+            session.execute(select(func.ledger.split_account(a, 4)))
+        with ledger.Session() as session:
+            account = session.get(Account, a)
+            self.assertEqual((account.balance, account.slots, account.version),
+                             (usd("100.00"), 4, None))
+            slots = session.scalars(select(Balance).where(Balance.account_id == a)
+                                    .order_by(Balance.slot)).all()
+            self.assertEqual([s.slot for s in slots], [0, 1, 2, 3])
+            total = Money(0, "USD")
+            for slot in slots:
+                total += slot.balance
+            self.assertEqual(total, usd("100.00"))
+            external = session.scalar(select(Account).where(
+                Account.is_external, Account.currency == "USD"))
+            self.assertEqual((external.slots, external.version), (16, None))
+        with nothing_written(self, [a, b]), self.assertRaises(SplitAccount) as raised:
+            ledger.transfer(a, b, usd("1.00"), unique("v"), expected_version=1)
+        self.assertEqual(raised.exception.sqlstate, "LG113")
+
+
 class RetryTest(unittest.TestCase):
     """Forces serialization failures at a known moment: the service's transaction reads account
     `a` (taking its snapshot), then another connection commits a transfer touching `a`, so the
@@ -202,9 +268,11 @@ class RetryTest(unittest.TestCase):
                          {self.a: usd("70.00"), self.b: usd("0.00"), self.c: usd("30.00")})
 
     def test_deadlock_is_retried(self):
-        # Two ledger calls never deadlock (they lock in id order), but a ledger call can deadlock
-        # with other statements of its transaction. Here the first attempt holds b's row, another
-        # transaction holds a's and waits for b's, then the attempt's transfer waits for a's.
+        # Two ledger calls never deadlock (they lock in account order), but a ledger call can
+        # deadlock with other statements of its transaction. A transfer locks a slot of each
+        # account, its row in ledger.balances; a and b have one slot each. Here the first attempt
+        # holds b's slot, another transaction holds a's and waits for b's, then the attempt's
+        # transfer waits for a's.
         # The short deadlock_timeout on this side makes it the one the detector aborts (40P01).
         holder_ready, holder_pid, holder_result = threading.Event(), [], []
 
@@ -213,9 +281,11 @@ class RetryTest(unittest.TestCase):
                 with self.setup_ledger.Session() as other, other.begin():
                     other.execute(text("SET LOCAL deadlock_timeout = '10min'"))
                     holder_pid.append(other.scalar(text("SELECT pg_backend_pid()")))
-                    other.execute(select(Account.id).where(Account.id == self.a).with_for_update())
+                    other.execute(select(Balance.slot).where(Balance.account_id == self.a)
+                                  .with_for_update())
                     holder_ready.set()
-                    other.execute(select(Account.id).where(Account.id == self.b).with_for_update())
+                    other.execute(select(Balance.slot).where(Balance.account_id == self.b)
+                                  .with_for_update())
                 holder_result.append("committed")
             except Exception as error:  # reported by the assertion below
                 holder_result.append(error)
@@ -229,7 +299,8 @@ class RetryTest(unittest.TestCase):
             if attempt == 1:
                 session.execute(text("SET LOCAL deadlock_timeout = '10ms'"))
                 my_pid = session.scalar(text("SELECT pg_backend_pid()"))
-                session.execute(select(Account.id).where(Account.id == self.b).with_for_update())
+                session.execute(select(Balance.slot).where(Balance.account_id == self.b)
+                                .with_for_update())
                 holder.start()
                 self.assertTrue(holder_ready.wait(60))
                 wait_until_blocked(holder_pid[0], my_pid)
