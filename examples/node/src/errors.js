@@ -20,6 +20,8 @@ export class IdempotencyConflict extends LedgerError {}      // LG107
 export class VersionConflict extends LedgerError {}          // LG108
 export class DuplicateAccount extends LedgerError {}         // LG109
 export class ExternalAccount extends LedgerError {}          // LG112
+/** expectedVersion on an account split over several slots, which has no single version. */
+export class SplitAccount extends LedgerError {}             // LG113
 export class CurrencyMismatch extends LedgerError {}         // LG001
 export class UnknownCurrency extends LedgerError {}          // LG002
 export class InvalidValue extends LedgerError {}             // 22P02, 22003, 22023, 22004
@@ -37,6 +39,7 @@ const BY_SQLSTATE = {
   LG108: VersionConflict,
   LG109: DuplicateAccount,
   LG112: ExternalAccount,
+  LG113: SplitAccount,
   LG001: CurrencyMismatch,
   LG002: UnknownCurrency,
   '22P02': InvalidValue,

@@ -79,6 +79,21 @@ export class Ledger {
   }
 
   /**
+   * Several transfers in one transaction, all or nothing; resolves to their ids (strings) in the
+   * order given. Each item is { from, to, amount, idempotencyKey, metadata }. A refused item
+   * rejects with that item's error, its message starting with "item N: " (1-based), and nothing
+   * is written; the same keys again return the same ids.
+   */
+  async transferMany(transfers) {
+    const items = transfers.map((t) => [t.from, t.to, money(t.amount), key(t.idempotencyKey), json(t.metadata)]);
+    const { rows } = await this.#inTransaction((client) => client.query(
+      `SELECT transfer_id AS id FROM ledger.transfer_many($1::bigint[], $2::bigint[],
+              $3::ledger.monetary[], $4::text[], $5::jsonb[]) ORDER BY item`,
+      [0, 1, 2, 3, 4].map((column) => items.map((item) => item[column]))));
+    return rows.map((row) => row.id);
+  }
+
+  /**
    * minBalance: omitted means no overdraft, null means no lower bound; maxBalance: null or
    * omitted means no upper bound.
    */

@@ -47,7 +47,7 @@ async function hammer(pool, { currency, isolation }) {
   await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
 
   const { rows: accounts } = await pool.query(
-    'SELECT id::text, balance, min_balance FROM ledger.accounts WHERE id = ANY($1::bigint[])', [ids]);
+    'SELECT id::text, balance, min_balance FROM ledger.account_balances WHERE id = ANY($1::bigint[])', [ids]);
   // Money conserved, and no update lost: every balance is what the successful transfers imply.
   for (const a of accounts) assert.equal(a.balance.toString(), expected.get(a.id).toString(), `account ${a.id}`);
   assert.equal(accounts.reduce((sum, a) => sum.add(a.balance), new Money(0n, currency, 2)).toString(),
@@ -57,7 +57,7 @@ async function hammer(pool, { currency, isolation }) {
   // Every currency, external accounts included, sums to zero. sum() over ledger.monetary lives
   // in pg_catalog, so it needs neither a schema nor a search_path.
   const { rows: sums } = await pool.query(
-    'SELECT currency, sum(balance) AS total FROM ledger.accounts GROUP BY currency');
+    'SELECT currency, sum(balance) AS total FROM ledger.account_balances GROUP BY currency');
   for (const s of sums) assert.ok(s.total.isZero(), `${s.currency} sums to ${s.total}`);
 
   const { rows: stored } = await pool.query(

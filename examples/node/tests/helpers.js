@@ -19,10 +19,14 @@ export async function scalar(pool, sql, params = []) {
   return Object.values(row)[0];
 }
 
-/** Balances by account id, plus the transfers touching those accounts: what "nothing written" compares. */
+/**
+ * Balances by account id, plus the transfers touching those accounts: what "nothing written"
+ * compares. ledger.account_balances sums each account's slots (ledger.balances); its version is
+ * null while the account is split, as external accounts are.
+ */
 export async function snapshot(pool, ids) {
   const { rows } = await pool.query(
-    'SELECT id::text, balance, version::text FROM ledger.accounts WHERE id = ANY($1::bigint[]) ORDER BY id', [ids]);
+    'SELECT id::text, balance, version::text FROM ledger.account_balances WHERE id = ANY($1::bigint[]) ORDER BY id', [ids]);
   const transfers = await scalar(pool,
     `SELECT count(*)::int FROM ledger.transfers
       WHERE from_account = ANY($1::bigint[]) OR to_account = ANY($1::bigint[])`, [ids]);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   AboveMaxBalance, AccountCurrencyMismatch, DuplicateAccount, ExternalAccount, IdempotencyConflict,
-  InsufficientFunds, LedgerError, Money, NonPositiveAmount, SameAccount, UnknownAccount,
-  VersionConflict,
+  InsufficientFunds, LedgerError, Money, NonPositiveAmount, SameAccount, SplitAccount,
+  UnknownAccount, VersionConflict,
 } from '../src/index.js';
 import { newLedger, openPool, run, scalar, snapshot, violations } from './helpers.js';
 
@@ -32,8 +32,8 @@ describe('service', () => {
 
   // LG101, LG102 and LG108 name only what the caller sent (the figures, its balance, limit or
   // version, are in the DETAIL, which the server sends only to roles that may read
-  // ledger.accounts: the tests' role may, snapshot() reads it). The last element, where there is
-  // one, is the expected message.
+  // ledger.accounts and ledger.balances: the tests' role may, snapshot() reads them). The last
+  // element, where there is one, is the expected message.
   const refusals = [
     ['LG101', InsufficientFunds, 'transfer more than the balance',
       () => ledger.transfer(alice, bob, usd('1000.00'), key('101')),
@@ -124,6 +124,62 @@ describe('service', () => {
     assert.equal((await ledger.balance(bob)).toString(), before.bob.subtract(usd('7.25')).toString());
     const { rows: [row] } = await pool.query('SELECT metadata FROM ledger.transfers WHERE id = $1', [first]);
     assert.deepEqual(row.metadata, { order: 17 });
+  });
+
+  test('transferMany makes every transfer, in order, and the same keys return the same ids', async () => {
+    const carol = await ledger.createAccount(`svc-${run}-carol`, 'USD');
+    const dave = await ledger.createAccount(`svc-${run}-dave`, 'USD');
+    await ledger.deposit(carol, usd('100.00'), `svc-${run}-fund-carol`);
+    const batch = [
+      { from: carol, to: dave, amount: usd('30.00'), idempotencyKey: `svc-${run}-many-1`, metadata: { line: 1 } },
+      { from: dave, to: carol, amount: usd('12.50'), idempotencyKey: `svc-${run}-many-2` },
+      { from: carol, to: dave, amount: usd('0.01'), idempotencyKey: `svc-${run}-many-3` },
+    ];
+    const made = await ledger.transferMany(batch);
+    assert.equal(made.length, 3);
+    assert.deepEqual([...made].sort((a, b) => Number(BigInt(a) - BigInt(b))), made); // numbered in order
+    const { rows } = await pool.query(
+      `SELECT id::text, from_account::text, to_account::text, amount, idempotency_key, metadata
+         FROM ledger.transfers WHERE id = ANY($1::bigint[]) ORDER BY id`, [made]);
+    assert.deepEqual(rows.map((r) => [r.id, r.from_account, r.to_account, r.amount.toString(), r.idempotency_key, r.metadata]), [
+      [made[0], carol, dave, '30.00 USD', `svc-${run}-many-1`, { line: 1 }],
+      [made[1], dave, carol, '12.50 USD', `svc-${run}-many-2`, null],
+      [made[2], carol, dave, '0.01 USD', `svc-${run}-many-3`, null],
+    ]);
+    const after = await snapshot(pool, [carol, dave]);
+    assert.deepEqual(after.accounts, [`${carol}: 82.49 USD v4`, `${dave}: 17.51 USD v3`]);
+    assert.deepEqual(await ledger.transferMany(batch), made);
+    assert.deepEqual(await snapshot(pool, [carol, dave]), after);
+  });
+
+  test('transferMany is all or nothing: a refused item names its number and nothing is written', async () => {
+    const before = await snapshot(pool, ids);
+    const err = await ledger.transferMany([
+      { from: alice, to: bob, amount: usd('1.00'), idempotencyKey: key('many-1') },
+      { from: bob, to: alice, amount: usd('1000.00'), idempotencyKey: key('many-2') },
+    ]).then(() => assert.fail('the call succeeded'), (e) => e);
+    assert.ok(err instanceof InsufficientFunds, `${err.name}: ${err.message}`);
+    assert.equal(err.sqlstate, 'LG101');
+    assert.match(err.message, /^item 2: insufficient funds: paying 1000\.00 USD/);
+    assert.deepEqual(await snapshot(pool, ids), before);
+  });
+
+  test('a split account has slots and no version; expectedVersion on it raises SplitAccount', async () => {
+    const erin = await ledger.createAccount(`svc-${run}-erin`, 'USD');
+    await ledger.deposit(erin, usd('10.00'), `svc-${run}-fund-erin`);
+    await pool.query('SELECT ledger.split_account($1, 4)', [erin]);
+    const { rows: [row] } = await pool.query(
+      'SELECT balance, slots, version FROM ledger.account_balances WHERE id = $1', [erin]);
+    assert.deepEqual([row.balance.toString(), row.slots, row.version], ['10.00 USD', 4, null]);
+    const { rows: [ext] } = await pool.query(
+      'SELECT slots, version FROM ledger.account_balances WHERE id = $1', [external]);
+    assert.deepEqual([ext.slots, ext.version], [16, null]);
+    const before = await snapshot(pool, [erin, alice]);
+    const err = await ledger.transfer(erin, alice, usd('1.00'), key('113'), null, { expectedVersion: 1 })
+      .then(() => assert.fail('the call succeeded'), (e) => e);
+    assert.ok(err instanceof SplitAccount, `${err.name}: ${err.message}`);
+    assert.equal(err.sqlstate, 'LG113');
+    assert.deepEqual(await snapshot(pool, [erin, alice]), before);
   });
 
   test('deposit and withdraw move money through the external account', async () => {
