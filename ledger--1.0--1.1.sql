@@ -344,7 +344,7 @@ ALTER TABLE @extschema@.entries ADD COLUMN slot smallint NOT NULL DEFAULT 0;
 ALTER TABLE @extschema@.entries DROP CONSTRAINT entries_pkey,
                                 ADD PRIMARY KEY (account_id, slot, account_version);
 DROP INDEX @extschema@.entries_transfer;
-CREATE INDEX entries_account_transfer ON @extschema@.entries (account_id, transfer_id);
+CREATE INDEX entries_transfer ON @extschema@.entries USING brin (transfer_id);
 -- Fails, naming them, if the user's views or functions read these columns: they read
 -- ledger.account_balances now.
 ALTER TABLE @extschema@.accounts DROP COLUMN balance, DROP COLUMN version;
@@ -472,7 +472,6 @@ RETURNS TABLE (account_version bigint, transfer_id bigint, amount @extschema@.mo
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     slot_rows int;
-    boundary bigint := after_transfer;
 BEGIN
     IF account IS NULL OR newest_first IS NULL OR page_size IS NULL THEN
         RAISE EXCEPTION 'statement() takes an account, newest_first and page_size, none of them NULL'
@@ -492,46 +491,52 @@ BEGIN
             RAISE EXCEPTION 'account % does not exist', account USING ERRCODE = 'LG104';
         END IF;
     END IF;
-    IF after_version IS NOT NULL THEN
-        IF slot_rows > 1 THEN
-            RAISE EXCEPTION 'account % has been split into slots: page its statement by after_transfer',
-                            account USING ERRCODE = 'LG113';
-        END IF;
-        -- One chain: its versions and transfer ids rise together.
-        SELECT e.transfer_id INTO boundary FROM @extschema@.entries e
-         WHERE e.account_id = account AND e.slot = 0 AND e.account_version = after_version;
-        IF NOT FOUND THEN
-            -- Before the first version or past the last: as if after transfer 0 or after all.
-            boundary := CASE WHEN after_version < 1 THEN 0 ELSE 9223372036854775807 END;
-        END IF;
+    IF after_version IS NOT NULL AND slot_rows > 1 THEN
+        RAISE EXCEPTION 'account % has been split into slots: page its statement by after_transfer',
+                        account USING ERRCODE = 'LG113';
     END IF;
     IF slot_rows <= 1 THEN
-        -- The direction is spelled out, so that the query walks an index.
+        -- One chain, whose versions and transfer ids rise together: page by version, along the
+        -- primary key.
+        IF after_transfer IS NOT NULL THEN
+            SELECT e.account_version INTO after_version FROM @extschema@.entries e
+             WHERE e.account_id = account AND e.slot = 0 AND e.transfer_id = after_transfer;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'transfer % has no entry on account %', after_transfer, account
+                    USING ERRCODE = '22023',
+                          HINT = 'Pass a transfer_id from the account''s previous page.';
+            END IF;
+        END IF;
         RETURN QUERY EXECUTE pg_catalog.format(
             'SELECT e.account_version, e.transfer_id, e.amount, e.balance_after,
                     CASE WHEN t.from_account = e.account_id THEN t.to_account ELSE t.from_account END,
                     t.created_at, t.metadata, e.slot, e.balance_after
                FROM @extschema@.entries e
                JOIN @extschema@.transfers t ON t.id = e.transfer_id
-              WHERE e.account_id = $1 AND ($2 IS NULL OR e.transfer_id %1$s $2)
-              ORDER BY e.transfer_id %2$s
+              WHERE e.account_id = $1 AND e.slot = 0 AND ($2 IS NULL OR e.account_version %1$s $2)
+              ORDER BY e.account_version %2$s
               LIMIT $3',
             CASE WHEN newest_first THEN '<' ELSE '>' END,
             CASE WHEN newest_first THEN 'DESC' ELSE 'ASC' END)
-            USING account, boundary, page_size;
+            USING account, after_version, page_size;
         RETURN;
     END IF;
-    -- Several slots: the account's balance after an entry is the sum, over its slots, of each
-    -- slot's last balance_after up to that entry in (transfer_id, slot) order.
+    -- Several slots: each slot's chain is in transfer-id order, so the page's transfers are
+    -- among the first page_size entries of each slot. The account's balance after an entry is
+    -- the sum, over its slots, of each slot's last balance_after up to that entry.
     RETURN QUERY EXECUTE pg_catalog.format(
-        'WITH ids AS (
-             SELECT DISTINCT e.transfer_id FROM @extschema@.entries e
-              WHERE e.account_id = $1 AND ($2 IS NULL OR e.transfer_id %1$s $2)
-              ORDER BY e.transfer_id %2$s
+        'WITH candidates AS (
+             SELECT c.* FROM pg_catalog.generate_series(0, $4 - 1) AS s(slot),
+                  LATERAL (SELECT e.* FROM @extschema@.entries e
+                            WHERE e.account_id = $1 AND e.slot = s.slot
+                              AND ($2 IS NULL OR e.transfer_id %1$s $2)
+                            ORDER BY e.account_version %2$s
+                            LIMIT $3) c),
+         ids AS (
+             SELECT DISTINCT c.transfer_id FROM candidates c
+              ORDER BY c.transfer_id %2$s
               LIMIT $3),
-         page AS (
-             SELECT e.* FROM ids JOIN @extschema@.entries e
-                 ON e.account_id = $1 AND e.transfer_id = ids.transfer_id),
+         page AS (SELECT c.* FROM candidates c JOIN ids USING (transfer_id)),
          first AS (SELECT p.transfer_id, p.slot FROM page p ORDER BY p.transfer_id, p.slot LIMIT 1),
          base AS (
              SELECT coalesce(sum(@extschema@.amount(
@@ -551,7 +556,7 @@ BEGIN
           ORDER BY p.transfer_id %2$s, p.slot %2$s',
         CASE WHEN newest_first THEN '<' ELSE '>' END,
         CASE WHEN newest_first THEN 'DESC' ELSE 'ASC' END)
-        USING account, boundary, page_size;
+        USING account, after_transfer, page_size, slot_rows;
 END
 $$;
 

@@ -56,6 +56,14 @@ SELECT amount, balance_after, slot, slot_balance_after, counterparty = :payee AS
 SELECT min(transfer_id) AS first_page_ends FROM statement(:payee, page_size => 3) \gset
 SELECT amount, balance_after, slot FROM statement(:payee, page_size => 3, after_transfer => :first_page_ends);
 
+-- An account with one slot pages by transfer id as well as by version.
+SELECT transfer_id AS spare_first FROM statement(:spare, newest_first => false, page_size => 1) \gset
+SELECT (SELECT array_agg(transfer_id) FROM statement(:spare, newest_first => false, after_transfer => :spare_first))
+     = (SELECT array_agg(transfer_id) FROM statement(:spare, newest_first => false, after_version => 1))
+       AS same_pages;
+SELECT error_of(format('SELECT * FROM ledger.statement(%s, after_transfer => 0)', :spare));
+SELECT error_of(format('SELECT * FROM ledger.statement(%s, after_version => 1, after_transfer => 1)', :spare));
+
 -- Merging gathers the account back into one slot: versions work again.
 SELECT merge_account(:payee);
 SELECT slot, slots, balance, min_share, max_share FROM balances WHERE account_id = :payee ORDER BY slot;
