@@ -2,6 +2,8 @@
 // with every check, and an account gathered from its slots ends evenly spread, within its shares.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "batch.hpp"
 #include "slots.hpp"
 #include "test_support.hpp"
@@ -135,6 +137,108 @@ TEST(PlanBatch, RefusesVersionsOnSplitAccounts) {
     TransferItem versioned = item(1, 2, "1.00 USD");
     versioned.expected = ExpectedVersion{1, 0};
     EXPECT_THROWS_KIND(plan_batch({versioned}, {false}, accounts, false), ErrorKind::split_account);
+}
+
+}  // namespace
+}  // namespace ledger_test
+
+namespace ledger_test {
+namespace {
+
+using namespace ledger;
+
+// Random batches over random split accounts, fixed seed: whenever plan_batch accepts a batch,
+// no minor unit is made or lost, every chain is exact and every slot ends within its share;
+// whenever it refuses, the refusal is one a caller can cause.
+TEST(PlanBatch, RandomBatchesKeepEveryPromise) {
+    std::mt19937_64 random(20261201);
+    const auto units = [&](std::int64_t low, std::int64_t high) {
+        return std::uniform_int_distribution<std::int64_t>(low, high)(random);
+    };
+    const Currency usd = parse("0 USD").currency;
+    const auto usd_of = [&](std::int64_t cents) { return Money{MinorUnits(cents), usd}; };
+    int accepted = 0;
+    for (int round = 0; round < 300; ++round) {
+        std::map<std::int64_t, LockedAccount> accounts;
+        std::map<std::int64_t, MinorUnits> before;
+        for (std::int64_t id = 1; id <= 4; ++id) {
+            const int slots = static_cast<int>(units(1, 4));
+            const std::optional<Money> min_balance =
+                units(0, 3) == 0 ? std::nullopt : std::optional(usd_of(-units(0, 500)));
+            const std::optional<Money> max_balance =
+                units(0, 2) == 0 ? std::optional(usd_of(units(500, 3000))) : std::nullopt;
+            const std::int64_t low = min_balance ? static_cast<std::int64_t>(min_balance->amount) : -2000;
+            const std::int64_t high = max_balance ? static_cast<std::int64_t>(max_balance->amount) : 2000;
+            const std::vector<Money> balances = even_parts(usd_of(units(low, high)), slots);
+            const auto mins = even_limit_parts(min_balance, slots);
+            const auto maxes = even_limit_parts(max_balance, slots);
+            LockedAccount account;
+            account.id = id;
+            account.slots_in_use = slots;
+            account.all_held = true;
+            for (int slot = 0; slot < slots; ++slot) {
+                account.held.push_back(SlotState{static_cast<std::int16_t>(slot), balances[slot],
+                                                 mins[slot], maxes[slot], units(0, 5)});
+                before[id] += balances[slot].amount;
+            }
+            accounts[id] = account;
+        }
+        std::vector<TransferItem> items;
+        for (int count = static_cast<int>(units(1, 6)); count > 0; --count) {
+            TransferItem item;
+            item.from_account = units(1, 4);
+            item.to_account = item.from_account % 4 + 1;
+            item.amount = usd_of(units(1, 900));
+            items.push_back(item);
+        }
+        BatchPlan plan;
+        try {
+            plan = plan_batch(items, std::vector<bool>(items.size(), false), accounts, true);
+        } catch (const MoneyError &error) {
+            EXPECT_TRUE(error.kind() == ErrorKind::insufficient_funds ||
+                        error.kind() == ErrorKind::above_max_balance)
+                << error.what();
+            continue;
+        }
+        ++accepted;
+        std::map<std::int64_t, MinorUnits> expected = before;
+        for (const TransferItem &item : items) {
+            expected[item.from_account] -= item.amount.amount;
+            expected[item.to_account] += item.amount.amount;
+        }
+        // Replay the postings on the starting slots: each entry continues its slot's chain.
+        std::map<std::pair<std::int64_t, int>, SlotState> replay;
+        for (const auto &[id, account] : accounts) {
+            for (const SlotState &slot : account.held) {
+                replay[{id, slot.slot}] = slot;
+            }
+        }
+        for (const PlannedPosting &posting : plan.postings) {
+            EXPECT_EQ(posting.debit.amount.amount, -posting.amount.amount);
+            EXPECT_EQ(posting.credit.amount.amount, posting.amount.amount);
+            EXPECT_GT(posting.amount.amount, 0);
+            for (const PlannedEntry *entry : {&posting.debit, &posting.credit}) {
+                SlotState &slot = replay.at({entry->account, entry->slot});
+                slot.balance = add(slot.balance, entry->amount);
+                slot.version += 1;
+                EXPECT_EQ(entry->version, slot.version);
+                EXPECT_EQ(entry->balance_after, slot.balance);
+            }
+        }
+        std::map<std::int64_t, MinorUnits> after;
+        for (const auto &[key, slot] : replay) {
+            after[key.first] += slot.balance.amount;
+        }
+        EXPECT_EQ(after, expected);
+        for (const SlotUpdate &update : plan.updates) {
+            const SlotState &slot = replay.at({update.account, update.after.slot});
+            EXPECT_EQ(update.after.balance, slot.balance);
+            EXPECT_EQ(update.after.version, slot.version);
+            EXPECT_TRUE(slot_can_pay(update.after, usd_of(0)));
+            EXPECT_TRUE(slot_can_receive(update.after, usd_of(0)));
+        }
+    }
+    EXPECT_GT(accepted, 50);
 }
 
 }  // namespace
