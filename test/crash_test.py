@@ -2,7 +2,8 @@
 """Crash and retry test: concurrent clients move money with idempotency keys while the server (the
 postmaster and its backends, like a power cut) is killed with SIGKILL and restarted, and while
 some replies to committed calls are lost on the way back; afterwards every acknowledged call
-exists exactly once and the ledger still adds up.
+exists exactly once and the ledger still adds up. Half of the accounts are split into 4 balance
+slots at setup, so that the checks cover slot chains and the slot moves of split accounts too.
 
 Runs inside scripts/with-cluster (it needs LEDGER_CLUSTER_DATA and LEDGER_SERVER_OPTIONS to restart
 the server). Short form by default (about 30 seconds); CRASH_SECONDS and CRASH_KILLS make it
@@ -23,6 +24,7 @@ SECONDS = float(os.environ.get("CRASH_SECONDS", "30"))
 KILLS = int(os.environ.get("CRASH_KILLS", "3"))
 CLIENTS = int(os.environ.get("CRASH_CLIENTS", "8"))
 ACCOUNTS = 20
+SPLIT_SLOTS = 4  # every other account is split into this many slots
 SEED = int(os.environ.get("CRASH_SEED", "20261126"))
 # Share of calls whose reply is dropped after the server committed them, as a network might.
 LOST_REPLY_RATE = float(os.environ.get("CRASH_LOST_REPLY_RATE", "0.02"))
@@ -64,6 +66,9 @@ def setup():
         ids.append(cur.fetchone()[0])
     for account in ids:
         cur.execute("SELECT ledger.deposit(%s, '1000.00 USD', %s)", (account, f"seed-{account}"))
+    # Split after seeding, so that the split itself moves money between slots.
+    for account in ids[::2]:
+        cur.execute("SELECT ledger.split_account(%s, %s)", (account, SPLIT_SLOTS))
     conn.close()
     return ids
 
@@ -177,7 +182,7 @@ def kill_and_restart(data_dir, options):
         time.sleep(0.2)
 
 
-def check(conn, outcomes, replay_mismatches):
+def check(conn, outcomes, replay_mismatches, accounts):
     """Returns (description, ok) pairs."""
     cur = conn.cursor()
     cur.execute("SELECT idempotency_key, id FROM ledger.transfers WHERE idempotency_key LIKE 'c%'")
@@ -192,12 +197,19 @@ def check(conn, outcomes, replay_mismatches):
     unknown = [k for k in stored if k not in outcomes]
     cur.execute("SELECT count(*) FROM ledger.verify()")
     violations = cur.fetchone()[0]
-    cur.execute("""SELECT count(*) FROM (SELECT currency FROM ledger.accounts GROUP BY currency
-                   HAVING sum(ledger.amount(balance)) <> 0) AS c""")
+    cur.execute("""SELECT count(*) FROM (SELECT currency FROM ledger.account_balances
+                   GROUP BY currency HAVING sum(ledger.amount(balance)) <> 0) AS c""")
     unbalanced = cur.fetchone()[0]
-    cur.execute("""SELECT count(*) FROM ledger.accounts
-                   WHERE min_balance IS NOT NULL AND balance OPERATOR(pg_catalog.<) min_balance""")
+    cur.execute("""SELECT count(*) FROM ledger.account_balances
+                   WHERE min_balance IS NOT NULL
+                     AND ledger.amount(balance) < ledger.amount(min_balance)""")
     overdrawn = cur.fetchone()[0]
+    # The splits survived the crashes: each split account still has its slots, each with entries.
+    cur.execute("""SELECT b.account_id, min(b.slots), count(*) FILTER (WHERE b.version > 0)
+                     FROM ledger.balances b WHERE b.account_id = ANY(%s)
+                    GROUP BY b.account_id""", (accounts[::2],))
+    split_rows = cur.fetchall()
+    unsplit = [row for row in split_rows if row[1] != SPLIT_SLOTS or row[2] != SPLIT_SLOTS]
     print(f"# calls: {len(outcomes)} acknowledged {len(acked)}, refused {len(refused)}, "
           f"unexpected errors {len(errors)}; transfers with a client key: {len(stored)}")
     for key in (missing + written_refused + unknown)[:10]:
@@ -216,6 +228,9 @@ def check(conn, outcomes, replay_mismatches):
         (f"ledger.verify() returns no rows ({violations})", violations == 0),
         (f"every currency sums to zero ({unbalanced} do not)", unbalanced == 0),
         (f"no account is below its min_balance ({overdrawn} are)", overdrawn == 0),
+        (f"every split account still has its {SPLIT_SLOTS} slots, each with entries "
+         f"({len(unsplit)} of {len(split_rows)} do not)",
+         not unsplit and len(split_rows) == len(accounts[::2])),
     ]
 
 
@@ -246,7 +261,7 @@ def main():
 
     conn = connect()
     mismatches = [pair for c in clients for pair in c.replay_mismatches]
-    results = check(conn, outcomes, mismatches)
+    results = check(conn, outcomes, mismatches, accounts)
     conn.close()
     print(f"# {KILLS} kills of the server in {SECONDS:.0f} s; "
           f"{sum(c.lost_replies for c in clients)} replies lost on purpose; "
