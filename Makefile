@@ -6,13 +6,15 @@ EXTENSION = ledger
 DATA = $(wildcard ledger--*.sql)
 MODULE_big = ledger
 
-CORE_OBJS = src/core/allocation.o src/core/binary.o src/core/currency.o src/core/exact_sum.o \
+CORE_OBJS = src/core/allocation.o src/core/batch.o src/core/binary.o src/core/currency.o src/core/exact_sum.o \
             src/core/invariant.o src/core/minor_units.o src/core/money.o src/core/posting.o \
-            src/core/rounding.o src/core/text.o
+            src/core/rounding.o src/core/slots.o src/core/text.o
 GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/monetary_datum.o \
             src/pg/monetary_io.o src/pg/monetary_numeric.o src/pg/monetary_ops.o src/pg/monetary_sum.o \
             src/pg/monetary_rounding.o src/pg/postgres_arguments.o src/pg/posting.o \
-            src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o
+            src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o \
+            src/pg/write_scope.o src/pg/disclosure.o src/pg/slot_locks.o src/pg/batch_posting.o \
+            src/pg/transfer_many.o src/pg/slot_admin.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile ordering registry \

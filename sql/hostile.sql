@@ -10,14 +10,15 @@ SELECT id AS husd_external FROM accounts WHERE is_external AND currency = 'USD' 
 SELECT deposit(:ha, '100.00 USD') > 0 AS funded_a, deposit(:hb, '50.00 USD') > 0 AS funded_b,
        deposit(:heur, '20.00 EUR') > 0 AS funded_eur,
        transfer(:ha, :hb, '1.00 USD', 'hostile-key', '{"k": 1}') > 0 AS keyed;
-SELECT name, balance, version FROM accounts WHERE name LIKE 'hostile%' ORDER BY id;
+SELECT name, balance, version FROM account_balances WHERE name LIKE 'hostile%' ORDER BY id;
 
 -- What exists before the hostile section.
 CREATE TABLE hostile_snapshot AS
     SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM entries) AS entries,
            (SELECT count(*) FROM custom_currencies) AS currencies,
-           (SELECT string_agg(id || ':' || balance::text || ':' || version, ',' ORDER BY id)
-              FROM accounts) AS accounts;
+           (SELECT string_agg(account_id || '/' || slot || ':' || balance::text || ':' || version, ','
+                              ORDER BY account_id, slot)
+              FROM balances) AS balances;
 
 -- One row per hostile case. In the statements %1$s is account 'hostile a', %2$s 'hostile b',
 -- %3$s 'hostile eur' and %4$s the external USD account.
@@ -176,8 +177,9 @@ SELECT s.* = n.* AS nothing_written
 FROM hostile_snapshot s,
      (SELECT (SELECT count(*) FROM transfers) AS transfers, (SELECT count(*) FROM entries) AS entries,
              (SELECT count(*) FROM custom_currencies) AS currencies,
-             (SELECT string_agg(id || ':' || balance::text || ':' || version, ',' ORDER BY id)
-                FROM accounts) AS accounts) n;
+             (SELECT string_agg(account_id || '/' || slot || ':' || balance::text || ':' || version, ','
+                                ORDER BY account_id, slot)
+                FROM balances) AS balances) n;
 SELECT * FROM verify();
 
 -- Accepted, by design: STRICT functions return NULL for a NULL argument, whitespace around and
@@ -234,5 +236,5 @@ FROM transfers WHERE from_account = :ha AND to_account = :hb AND amount = '0.01 
 -- A key used with JSON null metadata is not replayed by SQL NULL metadata, nor the reverse.
 SELECT transfer(:ha, :hb, '0.01 USD', 'hostile-null', 'null') > 0 AS written;
 SELECT error_of(format('SELECT ledger.transfer(%s, %s, ''0.01 USD'', ''hostile-null'', NULL)', :ha, :hb));
-SELECT name, balance, version FROM accounts WHERE name LIKE 'hostile%' ORDER BY id;
+SELECT name, balance, version FROM account_balances WHERE name LIKE 'hostile%' ORDER BY id;
 SELECT * FROM verify();

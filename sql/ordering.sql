@@ -20,7 +20,7 @@ ANALYZE;
 SELECT tablename, attname, n_distinct <> 0 AS has_stats,
        histogram_bounds IS NOT NULL OR most_common_vals IS NOT NULL AS has_values
   FROM pg_stats
- WHERE (schemaname = 'ledger' AND tablename IN ('accounts', 'transfers', 'entries')
+ WHERE (schemaname = 'ledger' AND tablename IN ('balances', 'transfers', 'entries')
         AND attname IN ('balance', 'amount', 'balance_after'))
     OR (schemaname = 'public' AND tablename = 'assorted' AND attname = 'm')
  ORDER BY 1, 2;

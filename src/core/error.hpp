@@ -31,6 +31,8 @@ enum class ErrorKind {
     append_only,                // rewriting transfers or entries
     account_write_refused,      // changing accounts outside the ledger's functions
     external_account,           // transfer() naming an external account
+    split_account,              // a per-account version asked of an account split into slots
+    retry,                      // a concurrent call got there first: the same call may succeed
     internal,                   // a broken invariant: a bug, never the caller's fault
 };
 

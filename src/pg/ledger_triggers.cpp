@@ -2,7 +2,7 @@
 #include "../core/error.hpp"
 #include "boundary.hpp"
 #include "monetary_datum.hpp"
-#include "posting.hpp"
+#include "write_scope.hpp"
 
 extern "C" {
 #include "commands/trigger.h"
@@ -104,5 +104,63 @@ LEDGER_FUNCTION(ledger_account_write_trigger) {
                              operation_of(trigger) + " refused",
                          "Move money with ledger.transfer(), ledger.deposit() or "
                          "ledger.withdraw().");
+    });
+}
+
+namespace {
+
+// Why the ledger's own UPDATE of a slot row is refused, or nullptr: the row stays the same slot
+// of the same account, in the same currency. Runs through pg_call: PostgreSQL code only.
+const char *refused_slot_change(const TriggerData *trigger) noexcept {
+    const TupleDesc columns = RelationGetDescr(trigger->tg_relation);
+    const int account = SPI_fnumber(columns, "account_id");
+    const int slot = SPI_fnumber(columns, "slot");
+    const int balance = SPI_fnumber(columns, "balance");
+    if (account <= 0 || slot <= 0 || balance <= 0) {
+        return "the account_id, slot or balance column is missing";
+    }
+    bool null_before = false;
+    bool null_after = false;
+    for (const int key : {account, slot}) {
+        const Form_pg_attribute column = TupleDescAttr(columns, key - 1);
+        const Datum before = heap_getattr(trigger->tg_trigtuple, key, columns, &null_before);
+        const Datum after = heap_getattr(trigger->tg_newtuple, key, columns, &null_after);
+        if (null_before || null_after ||
+            !datumIsEqual(before, after, column->attbyval, column->attlen)) {
+            return "the row would become another account's or another slot";
+        }
+    }
+    const Datum old_balance = heap_getattr(trigger->tg_trigtuple, balance, columns, &null_before);
+    const Datum new_balance = heap_getattr(trigger->tg_newtuple, balance, columns, &null_after);
+    if (null_before || null_after ||
+        !same_currency(*reinterpret_cast<const MonetaryDatum *>(DatumGetPointer(old_balance)),
+                       *reinterpret_cast<const MonetaryDatum *>(DatumGetPointer(new_balance)))) {
+        return "the balance changed currency";
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+// balances: rows change only inside the ledger's functions, and are never deleted.
+LEDGER_FUNCTION(ledger_balance_write_trigger) {
+    return at_boundary([&]() -> Datum {
+        const auto *trigger = reinterpret_cast<const TriggerData *>(fcinfo->context);
+        if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) && ledger_write_in_progress()) {
+            const char *refusal =
+                pg_call([trigger]() noexcept { return refused_slot_change(trigger); });
+            if (refusal == nullptr) {
+                return PointerGetDatum(trigger->tg_newtuple);
+            }
+            throw MoneyError(
+                ErrorKind::internal,
+                std::string("a ledger update of ledger.balances was refused: ") + refusal);
+        }
+        throw MoneyError(ErrorKind::account_write_refused,
+                         std::string("ledger.balances changes only through the ledger's "
+                                     "functions: ") +
+                             operation_of(trigger) + " refused",
+                         "Move money with ledger.transfer(), ledger.deposit(), ledger.withdraw() "
+                         "or ledger.transfer_many(); spread it with ledger.rebalance().");
     });
 }

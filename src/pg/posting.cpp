@@ -7,23 +7,13 @@
 #include "../core/posting.hpp"
 #include "../core/text.hpp"
 #include "boundary.hpp"
+#include "disclosure.hpp"
 #include "monetary_datum.hpp"
 #include "spi.hpp"
+#include "write_scope.hpp"
 
 namespace ledger::pg {
 namespace {
-
-int g_write_depth = 0;
-
-// Allows account updates for as long as it lives. C++ unwinding (every PostgreSQL error inside
-// pg_call becomes an exception) always closes it.
-class WriteScope {
-  public:
-    WriteScope() { ++g_write_depth; }
-    ~WriteScope() { --g_write_depth; }
-    WriteScope(const WriteScope &) = delete;
-    WriteScope &operator=(const WriteScope &) = delete;
-};
 
 SavedStatement g_lock_account(
     "SELECT balance, min_balance, max_balance, version, is_external FROM ledger.accounts "
@@ -190,13 +180,6 @@ std::pair<AccountState, AccountState> lock_pair(std::int64_t from, std::int64_t 
     return {lock_account(from, external_side), first};
 }
 
-}  // namespace
-
-bool ledger_write_in_progress() {
-    return g_write_depth > 0;
-}
-
-namespace {
 
 // Moves the money; `external_side` is the one account allowed to be external (0: none).
 std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion> expected,
@@ -236,33 +219,6 @@ std::optional<ExpectedVersion> expected_of(const TransferRequest &request, std::
         return std::nullopt;
     }
     return ExpectedVersion{account, *request.expected_version};
-}
-
-// Whether the role at the other end of the call may read every row of ledger.accounts. The
-// writing functions run as the extension's owner, so the outer user is asked, not the current
-// one; a role that row-level security restricts may not see the figures of any account.
-bool caller_reads_accounts() {
-    return pg_call([]() noexcept {
-        const Oid accounts = get_relname_relid("accounts", get_namespace_oid("ledger", false));
-        const Oid caller = GetOuterUserId();
-        return OidIsValid(accounts) &&
-               pg_class_aclcheck(accounts, caller, ACL_SELECT) == ACLCHECK_OK &&
-               check_enable_rls(accounts, caller, true) != RLS_ENABLED;
-    });
-}
-
-// Runs a posting; a refusal keeps its figures (balances, limits, versions, other transfers) in
-// the error's detail only for callers who could read them anyway.
-template <typename Posting>
-std::int64_t disclosing_only_to_readers(Posting &&posting) {
-    try {
-        return posting();
-    } catch (MoneyError &error) {
-        if (!error.detail().empty() && !caller_reads_accounts()) {
-            error.drop_detail();
-        }
-        throw;
-    }
 }
 
 // deposit() and withdraw(): the other side is the external account of the account's currency.

@@ -1,5 +1,6 @@
-// The one place where money moves: every transfer, withdrawal and deposit locks its accounts,
-// checks idempotency and limits, and appends to the log here.
+// Posting under the 1.0 SQL objects (one balance per ledger.accounts row), which a server keeps
+// using after the 1.1 library is installed and until ALTER EXTENSION ledger UPDATE. The 1.1
+// objects post through batch_posting.hpp.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +32,5 @@ std::int64_t post_transfer(const TransferRequest &request);
 // The same with the external account of the amount's currency on one side; expected_version
 // applies to the other, the caller's, account.
 std::int64_t post_external(TransferRequest request, ExternalSide external_side);
-
-// True while a ledger function is writing: only then may account rows change.
-bool ledger_write_in_progress();
 
 }  // namespace ledger::pg

@@ -1,5 +1,7 @@
 #include "spi.hpp"
 
+#include <memory>
+
 #include "boundary.hpp"
 
 namespace ledger::pg {
@@ -63,6 +65,8 @@ std::uint64_t SavedStatement::run(const Datum *values, const char *nulls, long m
         for (Oid &type : resolved) {
             if (type == monetary) {
                 type = monetary_oid;
+            } else if (type == monetary_array) {
+                type = pg_call([monetary_oid]() noexcept { return get_array_type(monetary_oid); });
             }
         }
         Oid *argtypes = resolved.data();
@@ -91,6 +95,101 @@ std::uint64_t SavedStatement::run(const Datum *values, const char *nulls, long m
 
 Datum text_param(const std::string &value) {
     return pg_call([&value]() noexcept { return CStringGetTextDatum(value.c_str()); });
+}
+
+// The element datums are prepared outside pg_call: no C++ object may live inside a call that
+// PostgreSQL could leave by longjmp.
+Datum int8_array(const std::vector<std::int64_t> &values) {
+    std::vector<Datum> datums(values.size());
+    for (std::size_t index = 0; index < values.size(); ++index) {
+        datums[index] = Int64GetDatum(values[index]);
+    }
+    Datum *elements = datums.data();
+    const int count = static_cast<int>(datums.size());
+    return pg_call([elements, count]() noexcept {
+        return PointerGetDatum(
+            construct_array(elements, count, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    });
+}
+
+Datum int2_array(const std::vector<std::int16_t> &values) {
+    std::vector<Datum> datums(values.size());
+    for (std::size_t index = 0; index < values.size(); ++index) {
+        datums[index] = Int16GetDatum(values[index]);
+    }
+    Datum *elements = datums.data();
+    const int count = static_cast<int>(datums.size());
+    return pg_call([elements, count]() noexcept {
+        return PointerGetDatum(construct_array(elements, count, INT2OID, 2, true, TYPALIGN_SHORT));
+    });
+}
+
+Datum monetary_array(const std::vector<MonetaryDatum> &values) {
+    return monetary_array(values, std::vector<bool>(values.size(), true));
+}
+
+Datum monetary_array(const std::vector<MonetaryDatum> &values, const std::vector<bool> &present) {
+    const Oid monetary_oid = monetary_type_oid();
+    std::vector<Datum> datums(values.size());
+    std::unique_ptr<bool[]> nulls(new bool[values.size() + 1]);
+    for (std::size_t index = 0; index < values.size(); ++index) {
+        datums[index] = PointerGetDatum(&values[index]);
+        nulls[index] = !present[index];
+    }
+    Datum *elements = datums.data();
+    bool *flags = nulls.get();
+    const int count = static_cast<int>(datums.size());
+    return pg_call([elements, flags, count, monetary_oid]() noexcept {
+        int dims[1] = {count};
+        int lower_bounds[1] = {1};
+        return PointerGetDatum(construct_md_array(elements, flags, 1, dims, lower_bounds,
+                                                  monetary_oid, sizeof(MonetaryDatum), false,
+                                                  TYPALIGN_DOUBLE));
+    });
+}
+
+namespace {
+
+// A one-dimensional varlena array; `nulls` marks NULL elements.
+Datum varlena_array(std::vector<Datum> &datums, std::unique_ptr<bool[]> &nulls,
+                    Oid element_type) {
+    Datum *elements = datums.data();
+    bool *flags = nulls.get();
+    const int count = static_cast<int>(datums.size());
+    return pg_call([elements, flags, count, element_type]() noexcept {
+        int dims[1] = {count};
+        int lower_bounds[1] = {1};
+        return PointerGetDatum(construct_md_array(elements, flags, 1, dims, lower_bounds,
+                                                  element_type, -1, false, TYPALIGN_INT));
+    });
+}
+
+}  // namespace
+
+Datum text_array(const std::vector<std::optional<std::string>> &values) {
+    std::vector<Datum> datums(values.size());
+    std::unique_ptr<bool[]> nulls(new bool[values.size() + 1]);
+    for (std::size_t index = 0; index < values.size(); ++index) {
+        nulls[index] = !values[index];
+        datums[index] = values[index] ? text_param(*values[index]) : Datum(0);
+    }
+    return varlena_array(datums, nulls, TEXTOID);
+}
+
+Datum jsonb_array(const std::vector<Datum> &values, const std::vector<bool> &present) {
+    std::vector<Datum> datums(values);
+    std::unique_ptr<bool[]> nulls(new bool[values.size() + 1]);
+    for (std::size_t index = 0; index < values.size(); ++index) {
+        nulls[index] = !present[index];
+    }
+    return varlena_array(datums, nulls, JSONBOID);
+}
+
+std::int16_t int16_column(std::uint64_t row, int number) {
+    return pg_call([row, number]() noexcept {
+        bool is_null = false;
+        return DatumGetInt16(column(row, number, &is_null));
+    });
 }
 
 bool column_is_null(std::uint64_t row, int number) {

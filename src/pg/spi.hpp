@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,10 @@ class SpiSession {
 // old plan freed, when ledger.monetary's OID changes, as after DROP and CREATE EXTENSION).
 class SavedStatement {
   public:
-    // `monetary` in `types` stands for ledger.monetary, whose OID is only known at run time.
+    // `monetary` in `types` stands for ledger.monetary, whose OID is only known at run time, and
+    // `monetary_array` for its array type. (No catalog object has OID 1.)
     static constexpr Oid monetary = InvalidOid;
+    static constexpr Oid monetary_array = 1;
 
     SavedStatement(const char *sql, std::initializer_list<Oid> types);
 
@@ -50,10 +53,20 @@ inline Datum monetary_param(const MonetaryDatum &datum) {
 }
 Datum text_param(const std::string &value);
 
+// One-dimensional array parameters, built in the current memory context. An absent optional
+// is a NULL element.
+Datum int8_array(const std::vector<std::int64_t> &values);
+Datum int2_array(const std::vector<std::int16_t> &values);
+Datum monetary_array(const std::vector<MonetaryDatum> &values);
+Datum monetary_array(const std::vector<MonetaryDatum> &values, const std::vector<bool> &present);
+Datum text_array(const std::vector<std::optional<std::string>> &values);
+Datum jsonb_array(const std::vector<Datum> &values, const std::vector<bool> &present);
+
 // Column readers for the current SPI_tuptable. Column numbers start at 1.
 bool column_is_null(std::uint64_t row, int column);
 std::int64_t int64_column(std::uint64_t row, int column);
 bool bool_column(std::uint64_t row, int column);
+std::int16_t int16_column(std::uint64_t row, int column);
 MonetaryDatum monetary_column(std::uint64_t row, int column);
 
 }  // namespace ledger::pg

@@ -24,6 +24,7 @@ constexpr int kDuplicateAccount = MAKE_SQLSTATE('L', 'G', '1', '0', '9');
 constexpr int kAppendOnly = MAKE_SQLSTATE('L', 'G', '1', '1', '0');
 constexpr int kAccountWriteRefused = MAKE_SQLSTATE('L', 'G', '1', '1', '1');
 constexpr int kExternalAccount = MAKE_SQLSTATE('L', 'G', '1', '1', '2');
+constexpr int kSplitAccount = MAKE_SQLSTATE('L', 'G', '1', '1', '3');
 
 inline int sqlstate_for(ErrorKind kind) {
     switch (kind) {
@@ -71,6 +72,10 @@ inline int sqlstate_for(ErrorKind kind) {
             return kAccountWriteRefused;
         case ErrorKind::external_account:
             return kExternalAccount;
+        case ErrorKind::split_account:
+            return kSplitAccount;
+        case ErrorKind::retry:
+            return ERRCODE_T_R_SERIALIZATION_FAILURE;
         case ErrorKind::internal:
             return ERRCODE_INTERNAL_ERROR;
     }

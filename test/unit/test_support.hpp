@@ -52,6 +52,10 @@ inline const char *error_kind_name(ErrorKind kind) {
             return "non_positive_amount";
         case ErrorKind::version_conflict:
             return "version_conflict";
+        case ErrorKind::split_account:
+            return "split_account";
+        case ErrorKind::external_account:
+            return "external_account";
         case ErrorKind::internal:
             return "internal";
         default:

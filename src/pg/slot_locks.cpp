@@ -1,0 +1,235 @@
+#include "slot_locks.hpp"
+
+#include <unordered_map>
+
+#include "boundary.hpp"
+#include "monetary_datum.hpp"
+#include "spi.hpp"
+
+namespace ledger::pg {
+namespace {
+
+
+SavedStatement g_lock_slot(
+    "SELECT slot, slots, is_external, balance, min_share, max_share, version "
+    "FROM ledger.balances WHERE account_id = $1 AND slot = $2 FOR NO KEY UPDATE",
+    {INT8OID, INT2OID});
+SavedStatement g_try_slot(
+    "SELECT slot, slots, is_external, balance, min_share, max_share, version "
+    "FROM ledger.balances WHERE account_id = $1 AND slot = $2 FOR NO KEY UPDATE SKIP LOCKED",
+    {INT8OID, INT2OID});
+SavedStatement g_lock_every_slot(
+    "SELECT slot, slots, is_external, balance, min_share, max_share, version "
+    "FROM ledger.balances WHERE account_id = $1 ORDER BY slot FOR NO KEY UPDATE",
+    {INT8OID});
+
+struct SlotRow {
+    SlotState state;
+    std::int16_t slots = 1;
+    bool external = false;
+};
+
+std::optional<Money> optional_money(std::uint64_t row, int column) {
+    if (column_is_null(row, column)) {
+        return std::nullopt;
+    }
+    return to_money(monetary_column(row, column));
+}
+
+SlotRow read_row(std::uint64_t row) {
+    SlotRow result;
+    result.state.slot = int16_column(row, 1);
+    result.slots = int16_column(row, 2);
+    result.external = bool_column(row, 3);
+    result.state.balance = to_money(monetary_column(row, 4));
+    result.state.min_share = optional_money(row, 5);
+    result.state.max_share = optional_money(row, 6);
+    result.state.version = int64_column(row, 7);
+    return result;
+}
+
+std::optional<SlotRow> lock_one(std::int64_t account, std::int16_t slot, bool wait) {
+    const Datum values[2] = {Int64GetDatum(account), Int16GetDatum(slot)};
+    if ((wait ? g_lock_slot : g_try_slot).run(values, nullptr) != 1) {
+        return std::nullopt;
+    }
+    return read_row(0);
+}
+
+// What this backend last saw of an account's slots: where to start, without a query. A stale
+// hint costs a wait or a probe, never correctness: every decision reads the locked rows.
+struct SlotHint {
+    std::int16_t slots = 1;
+    bool has_min = false;
+    bool has_max = false;
+};
+std::unordered_map<std::int64_t, SlotHint> g_hints;
+constexpr std::size_t kMaxHints = 65536;
+
+void remember(std::int64_t account, const SlotRow &row) {
+    if (g_hints.size() >= kMaxHints) {
+        g_hints.clear();
+    }
+    g_hints[account] = SlotHint{row.slots, row.state.min_share.has_value(),
+                                row.state.max_share.has_value()};
+}
+
+bool limited(const SlotDemand &demand, bool has_min, bool has_max) {
+    return (demand.pays && has_min) || (demand.receives && has_max);
+}
+
+// Whether this slot can take the account's side of every transfer in the demand.
+bool can_take(const SlotDemand &demand, const SlotState &slot) {
+    if (!limited(demand, slot.min_share.has_value(), slot.max_share.has_value())) {
+        return true;
+    }
+    if (!demand.only_amount) {
+        return false;
+    }
+    const Money &amount = *demand.only_amount;
+    if (amount.currency != slot.balance.currency || amount.amount <= 0) {
+        return true;  // refused by the transfer's own checks, with their error
+    }
+    return (!demand.pays || slot_can_pay(slot, amount)) &&
+           (!demand.receives || slot_can_receive(slot, amount));
+}
+
+LockedAccount holding(std::int64_t account, const SlotRow &row) {
+    LockedAccount locked;
+    locked.id = account;
+    locked.external = row.external;
+    locked.slots_in_use = row.slots;
+    locked.all_held = row.slots == 1;
+    locked.held.push_back(row.state);
+    return locked;
+}
+
+// Probes of a split account with limits run in a subtransaction: a probed slot that cannot take
+// the transfer stays locked until the subtransaction ends, and rolling it back releases those
+// locks before the wait for every slot in order. Always closed: an error on the way out rolls
+// it back before PostgreSQL's own handling (of the caller's exception block, say) runs.
+class ProbeSubtransaction {
+  public:
+    ProbeSubtransaction() : context_(CurrentMemoryContext), owner_(CurrentResourceOwner) {
+        pg_call([]() noexcept { BeginInternalSubTransaction(nullptr); });
+        restore();
+    }
+    ~ProbeSubtransaction() {
+        if (open_) {
+            // Already unwinding: a failure to roll back surfaces when the transaction aborts.
+            if (ErrorData *error = catch_postgres_error(
+                    [](void *) { RollbackAndReleaseCurrentSubTransaction(); }, nullptr)) {
+                FreeErrorData(error);
+            }
+            restore();
+        }
+    }
+    ProbeSubtransaction(const ProbeSubtransaction &) = delete;
+    ProbeSubtransaction &operator=(const ProbeSubtransaction &) = delete;
+
+    void keep() {
+        open_ = false;
+        pg_call([]() noexcept { ReleaseCurrentSubTransaction(); });
+        restore();
+    }
+    void release() {
+        open_ = false;
+        pg_call([]() noexcept { RollbackAndReleaseCurrentSubTransaction(); });
+        restore();
+    }
+
+  private:
+    void restore() {
+        MemoryContextSwitchTo(context_);
+        CurrentResourceOwner = owner_;
+    }
+    MemoryContext context_;
+    ResourceOwner owner_;
+    bool open_ = true;
+};
+
+// Tries each slot in use once, without waiting, from a start that differs between backends.
+std::optional<SlotRow> probe(std::int64_t account, const SlotHint &hint, const SlotDemand &demand) {
+    const int start = MyProcPid % hint.slots;
+    for (int step = 0; step < hint.slots; ++step) {
+        const auto slot = static_cast<std::int16_t>((start + step) % hint.slots);
+        const std::optional<SlotRow> row = lock_one(account, slot, false);
+        if (row && row->state.slot < row->slots && can_take(demand, row->state)) {
+            return row;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<LockedAccount> lock_every_slot_in_use(std::int64_t account) {
+    std::optional<LockedAccount> every = lock_every_slot(account);
+    if (every) {
+        every->held.resize(every->slots_in_use);
+    }
+    return every;
+}
+
+}  // namespace
+
+std::optional<LockedAccount> lock_every_slot(std::int64_t account) {
+    const Datum values[1] = {Int64GetDatum(account)};
+    const std::uint64_t rows = g_lock_every_slot.run(values, nullptr);
+    if (rows == 0) {
+        return std::nullopt;
+    }
+    const SlotRow first = read_row(0);
+    remember(account, first);
+    LockedAccount locked = holding(account, first);
+    locked.all_held = true;
+    for (std::uint64_t row = 1; row < rows; ++row) {
+        locked.held.push_back(read_row(row).state);
+    }
+    return locked;
+}
+
+std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &demand) {
+    const auto hint = g_hints.find(account);
+    if (hint == g_hints.end() || hint->second.slots <= 1) {
+        // Most accounts have one slot: wait for it. If the account turns out to be split, slot 0
+        // is one of its slots, and the only one held so far.
+        const std::optional<SlotRow> first = lock_one(account, 0, true);
+        if (!first) {
+            return std::nullopt;
+        }
+        remember(account, *first);
+        if (first->slots == 1 || can_take(demand, first->state)) {
+            return holding(account, *first);
+        }
+        return lock_every_slot_in_use(account);
+    }
+    const SlotHint known = hint->second;
+    if (!limited(demand, known.has_min, known.has_max)) {
+        // Any slot will do: the first free one, else wait for one.
+        if (const std::optional<SlotRow> free = probe(account, known, demand)) {
+            remember(account, *free);
+            return holding(account, *free);
+        }
+        const auto slot = static_cast<std::int16_t>(MyProcPid % known.slots);
+        std::optional<SlotRow> waited = lock_one(account, slot, true);
+        if (waited && waited->state.slot >= waited->slots) {
+            waited = lock_one(account, 0, true);  // retired meanwhile: slot 0 is always in use
+        }
+        if (!waited) {
+            return std::nullopt;
+        }
+        remember(account, *waited);
+        return holding(account, *waited);
+    }
+    if (demand.only_amount) {
+        ProbeSubtransaction probing;
+        if (const std::optional<SlotRow> fitting = probe(account, known, demand)) {
+            probing.keep();
+            remember(account, *fitting);
+            return holding(account, *fitting);
+        }
+        probing.release();
+    }
+    return lock_every_slot_in_use(account);
+}
+
+}  // namespace ledger::pg
