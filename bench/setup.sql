@@ -63,22 +63,24 @@ END
 $$;
 
 -- One ledger.transfer_many() call of `batch` transfers of 0.01 USD between random, distinct
--- accounts among ids 2 .. accounts + 1; a hot_from (hot_to) above 0 is debited (credited) by
--- every item. Returns the number of transfers made. The arrays cost a few microseconds per item.
-CREATE FUNCTION public.bench_transfer_many(batch int, accounts int, hot_from bigint, hot_to bigint)
+-- accounts among ids 2 .. accounts + 1, or only among the stripe-th of `stripes` equal parts of
+-- them; a hot_from (hot_to) above 0 is debited (credited) by every item. Returns the number of
+-- transfers made. The arrays cost a few microseconds per item.
+CREATE FUNCTION public.bench_transfer_many(batch int, accounts int, hot_from bigint, hot_to bigint,
+                                           stripe int DEFAULT 0, stripes int DEFAULT 1)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
+    n bigint := accounts / stripes;  -- accounts to draw from
+    lo bigint := 2 + stripe * n;     -- the first of them
     debited bigint[];
     credited bigint[];
 BEGIN
-    SELECT array_agg(CASE WHEN hot_to > 0 THEN 2 + (hot_to - 2 + draws.r) % accounts
-                          ELSE draws.a END),
-           array_agg(CASE WHEN hot_to > 0 THEN hot_to
-                          ELSE 2 + (draws.a - 2 + draws.r) % accounts END)
+    SELECT array_agg(CASE WHEN hot_to > 0 THEN lo + (hot_to - lo + draws.r) % n ELSE draws.a END),
+           array_agg(CASE WHEN hot_to > 0 THEN hot_to ELSE lo + (draws.a - lo + draws.r) % n END)
       INTO debited, credited
-      FROM (SELECT CASE WHEN hot_from > 0 THEN hot_from
-                        ELSE 2 + floor(random() * accounts)::bigint END AS a,
-                   1 + floor(random() * (accounts - 1))::bigint AS r
+      FROM (SELECT CASE WHEN hot_from > 0 THEN hot_from ELSE lo + floor(random() * n)::bigint END
+                       AS a,
+                   1 + floor(random() * (n - 1))::bigint AS r
               FROM generate_series(1, batch)) AS draws;
     RETURN (SELECT count(*) FROM ledger.transfer_many(
         debited, credited, array_fill('0.01 USD'::ledger.monetary, ARRAY[batch])));
