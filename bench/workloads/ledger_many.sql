@@ -3,4 +3,5 @@
 -- it; with -D stripes=N each client draws only from its own N-th of the accounts (clients that
 -- share no account never wait for each other). bench_transfer_many() (bench/setup.sql) builds
 -- the arrays in the server.
-SELECT bench_transfer_many(:batch, :accounts, :hot_from, :hot_to, :client_id % :stripes, :stripes);
+\set stripe :client_id % :stripes
+SELECT bench_transfer_many(:batch, :accounts, :hot_from, :hot_to, :stripe, :stripes);
