@@ -1,6 +1,6 @@
 -- Loads the benchmark database: :accounts ledger accounts (ids 2 .. :accounts + 1, each funded),
--- as many empty ones for failing withdrawals, and the hand-written baseline on tables shaped
--- like the ledger's, with amounts as bigint minor units.
+-- as many empty ones for failing withdrawals, four hot accounts, and the hand-written baseline on
+-- tables shaped like the ledger's, with amounts as bigint minor units.
 \set ON_ERROR_STOP on
 CREATE EXTENSION ledger;
 
@@ -10,6 +10,17 @@ SELECT count(ledger.deposit(id, '1000000.00 USD')) AS funded
 FROM ledger.accounts WHERE NOT is_external;
 SELECT count(ledger.create_account('empty-' || i, 'USD')) AS empty_accounts
 FROM generate_series(1, :accounts) AS i;
+
+-- The hot accounts, one per workload so that no run changes another's: the debited ones hold a
+-- very large balance (min_balance 0), the credited ones have no max_balance; the *-split ones are
+-- spread over :slots slots, evened out.
+SELECT ledger.create_account(name, 'USD')
+FROM unnest(ARRAY['hot-debit', 'hot-debit-split', 'hot-credit', 'hot-credit-split']) AS name;
+SELECT ledger.deposit(id, '1000000000.00 USD') FROM ledger.accounts
+WHERE name IN ('hot-debit', 'hot-debit-split');
+SELECT ledger.split_account(id, :slots) FROM ledger.accounts
+WHERE name IN ('hot-debit-split', 'hot-credit-split');
+SELECT ledger.rebalance(id) FROM ledger.accounts WHERE name = 'hot-debit-split';
 
 CREATE SCHEMA handmade;
 CREATE TABLE handmade.accounts (
@@ -48,6 +59,31 @@ BEGIN
     RETURN ledger.withdraw(account, amount);
 EXCEPTION WHEN SQLSTATE 'LG101' THEN
     RETURN NULL;
+END
+$$;
+
+-- One ledger.transfer_many() call of `batch` transfers of 0.01 USD between random, distinct
+-- accounts among ids 2 .. accounts + 1, or only among the stripe-th of `stripes` equal parts of
+-- them; a hot_from (hot_to) above 0 is debited (credited) by every item. Returns the number of
+-- transfers made. The arrays cost a few microseconds per item.
+CREATE FUNCTION public.bench_transfer_many(batch int, accounts int, hot_from bigint, hot_to bigint,
+                                           stripe int DEFAULT 0, stripes int DEFAULT 1)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint := accounts / stripes;  -- accounts to draw from
+    lo bigint := 2 + stripe * n;     -- the first of them
+    debited bigint[];
+    credited bigint[];
+BEGIN
+    SELECT array_agg(CASE WHEN hot_to > 0 THEN lo + (hot_to - lo + draws.r) % n ELSE draws.a END),
+           array_agg(CASE WHEN hot_to > 0 THEN hot_to ELSE lo + (draws.a - lo + draws.r) % n END)
+      INTO debited, credited
+      FROM (SELECT CASE WHEN hot_from > 0 THEN hot_from ELSE lo + floor(random() * n)::bigint END
+                       AS a,
+                   1 + floor(random() * (n - 1))::bigint AS r
+              FROM generate_series(1, batch)) AS draws;
+    RETURN (SELECT count(*) FROM ledger.transfer_many(
+        debited, credited, array_fill('0.01 USD'::ledger.monetary, ARRAY[batch])));
 END
 $$;
 

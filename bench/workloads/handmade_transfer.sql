@@ -1,11 +1,15 @@
 -- What an application writes by hand: lock both rows in id order, check the balance, update
--- both, append one transfer and two entries, in one client-side transaction. With -D hot=1 every
--- transfer debits the one hot account (id 2).
+-- both, append one transfer and two entries, in one client-side transaction. With
+-- -D hot_from=ID every transfer debits account ID, with -D hot_to=ID every transfer credits it
+-- (0: no hot account).
 \set a random(2, :accounts + 1)
+\if :hot_from > 0
+\set a :hot_from
+\endif
 \set b 2 + ((:a - 2 + random(1, :accounts - 1)) % :accounts)
-\if :hot
-\set a 2
-\set b random(3, :accounts + 1)
+\if :hot_to > 0
+\set b :hot_to
+\set a 2 + ((:b - 2 + random(1, :accounts - 1)) % :accounts)
 \endif
 BEGIN;
 SELECT id FROM handmade.accounts WHERE id IN (:a, :b) ORDER BY id FOR UPDATE;
