@@ -343,6 +343,9 @@ ALTER TABLE @extschema@.entries DROP CONSTRAINT entries_account_id_fkey,
 ALTER TABLE @extschema@.entries ADD COLUMN slot smallint NOT NULL DEFAULT 0;
 ALTER TABLE @extschema@.entries DROP CONSTRAINT entries_pkey,
                                 ADD PRIMARY KEY (account_id, slot, account_version);
+ALTER TABLE @extschema@.transfers DROP CONSTRAINT transfers_idempotency_key_key;
+CREATE UNIQUE INDEX transfers_idempotency_key_key ON @extschema@.transfers (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 DROP INDEX @extschema@.entries_transfer;
 CREATE INDEX entries_transfer ON @extschema@.entries USING brin (transfer_id);
 -- Fails, naming them, if the user's views or functions read these columns: they read

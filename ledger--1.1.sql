@@ -464,10 +464,13 @@ CREATE TABLE @extschema@.transfers (
     from_account    bigint NOT NULL,
     to_account      bigint NOT NULL,  -- equal to from_account: money moved between its slots
     amount          @extschema@.monetary NOT NULL,
-    idempotency_key text COLLATE "C" UNIQUE,  -- bytewise: a key can never match two transfers
+    idempotency_key text COLLATE "C",  -- bytewise: a key can never match two transfers
     metadata        jsonb,
     created_at      timestamptz NOT NULL DEFAULT now()
 );
+-- Keys are unique; transfers without one cost no index entry.
+CREATE UNIQUE INDEX transfers_idempotency_key_key ON @extschema@.transfers (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 -- One row per slot per transfer; a slot's versions are 1, 2, 3, ... without gaps, and its
 -- balance_after is that slot's balance. An account with one slot has one chain, as in 1.0.

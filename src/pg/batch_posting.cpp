@@ -24,11 +24,12 @@ SavedStatement g_find_keys(
     "AND t.metadata IS NOT DISTINCT FROM u.metadata, t.amount "
     "FROM unnest($1::text[], $2::int8[], $3::int8[], $4::jsonb[]) "
     "WITH ORDINALITY AS u(key, from_account, to_account, metadata, item) "
-    "JOIN ledger.transfers t ON t.idempotency_key = u.key",
+    "JOIN ledger.transfers t ON t.idempotency_key = u.key AND t.idempotency_key IS NOT NULL",
     {TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID});
 SavedStatement g_insert_transfer(
     "INSERT INTO ledger.transfers (from_account, to_account, amount, idempotency_key, metadata) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL "
+    "DO NOTHING RETURNING id",
     {INT8OID, INT8OID, SavedStatement::monetary, TEXTOID, JSONBOID});
 // Ids are drawn while every touched slot is locked, in the order of the postings: within each
 // slot's chain, later versions then always have larger transfer ids.
@@ -38,7 +39,7 @@ SavedStatement g_draw_ids(
 SavedStatement g_insert_transfers(
     "INSERT INTO ledger.transfers (id, from_account, to_account, amount, idempotency_key, "
     "metadata) SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4, $5::text[], "
-    "$6::jsonb[]) ON CONFLICT (idempotency_key) DO NOTHING",
+    "$6::jsonb[]) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
     {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, SavedStatement::monetary_array, TEXTARRAYOID,
      JSONBARRAYOID});
 SavedStatement g_insert_two_entries(
@@ -64,6 +65,9 @@ SavedStatement g_update_slots(
     "WHERE b.account_id = u.account_id AND b.slot = u.slot",
     {INT8ARRAYOID, INT2ARRAYOID, SavedStatement::monetary_array, INT8ARRAYOID,
      SavedStatement::monetary_array, SavedStatement::monetary_array});
+
+// Up to this many accounts are locked with a statement each; more, in runs (lock_accounts).
+constexpr std::size_t kOneByOneAccounts = 4;
 
 // A user account's external account never changes: asked once per backend.
 std::unordered_map<std::int64_t, std::int64_t> g_external_of;
@@ -116,13 +120,53 @@ std::map<std::int64_t, LockedAccount> lock_accounts(const PostingBatch &batch) {
         }
     }
     std::map<std::int64_t, LockedAccount> locked;
-    for (const auto &[account, demand] : demands) {
+    const auto lock_one_by_one = [&](std::int64_t account, const SlotDemand &demand) {
         std::optional<LockedAccount> slots = lock_slots(account, demand);
         if (!slots) {
             throw numbered_error(batch, first_item.at(account), unknown_account(account));
         }
         locked.emplace(account, std::move(*slots));
+    };
+    if (demands.size() <= kOneByOneAccounts) {
+        for (const auto &[account, demand] : demands) {
+            lock_one_by_one(account, demand);
+        }
+        return locked;
     }
+    // Many accounts: each run of accounts with one slot is locked by one statement, still in
+    // ascending id; split accounts one by one between the runs.
+    std::vector<std::int64_t> accounts;
+    for (const auto &[account, demand] : demands) {
+        accounts.push_back(account);
+    }
+    learn_slots(accounts);
+    std::vector<std::int64_t> run;
+    std::vector<SlotDemand> run_demands;
+    const auto lock_run = [&]() {
+        if (run.empty()) {
+            return;
+        }
+        for (LockedAccount &account : lock_first_slots(run, run_demands)) {
+            locked.emplace(account.id, std::move(account));
+        }
+        for (const std::int64_t account : run) {
+            if (locked.count(account) == 0) {
+                throw numbered_error(batch, first_item.at(account), unknown_account(account));
+            }
+        }
+        run.clear();
+        run_demands.clear();
+    };
+    for (const auto &[account, demand] : demands) {
+        if (has_one_slot(account)) {
+            run.push_back(account);
+            run_demands.push_back(demand);
+            continue;
+        }
+        lock_run();
+        lock_one_by_one(account, demand);
+    }
+    lock_run();
     return locked;
 }
 
