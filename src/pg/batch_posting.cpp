@@ -1,6 +1,8 @@
 #include "batch_posting.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <map>
 #include <unordered_map>
 
@@ -286,26 +288,32 @@ void insert_entries(const BatchPlan &plan, const std::vector<std::int64_t> &ids)
         g_insert_two_entries.run(values, nullptr);
         return;
     }
-    const std::size_t count = plan.postings.size() * 2;
+    // In primary-key order: consecutive inserts then descend to the same b-tree pages.
+    std::vector<std::pair<std::size_t, const PlannedEntry *>> order;
+    order.reserve(plan.postings.size() * 2);
+    for (std::size_t row = 0; row < plan.postings.size(); ++row) {
+        order.emplace_back(row, &plan.postings[row].debit);
+        order.emplace_back(row, &plan.postings[row].credit);
+    }
+    std::sort(order.begin(), order.end(), [](const auto &left, const auto &right) {
+        return std::tie(left.second->account, left.second->slot, left.second->version) <
+               std::tie(right.second->account, right.second->slot, right.second->version);
+    });
+    const std::size_t count = order.size();
     std::vector<std::int64_t> accounts(count);
     std::vector<std::int16_t> slots(count);
     std::vector<std::int64_t> versions(count);
     std::vector<std::int64_t> transfers(count);
     std::vector<MonetaryDatum> amounts(count);
     std::vector<MonetaryDatum> balances(count);
-    for (std::size_t row = 0; row < plan.postings.size(); ++row) {
-        const PlannedPosting &posting = plan.postings[row];
-        for (const auto &[offset, entry] :
-             {std::pair<std::size_t, const PlannedEntry *>{0, &posting.debit},
-              std::pair<std::size_t, const PlannedEntry *>{1, &posting.credit}}) {
-            const std::size_t at = row * 2 + offset;
-            accounts[at] = entry->account;
-            slots[at] = entry->slot;
-            versions[at] = entry->version;
-            transfers[at] = ids[row];
-            amounts[at] = to_datum(entry->amount);
-            balances[at] = to_datum(entry->balance_after);
-        }
+    for (std::size_t at = 0; at < count; ++at) {
+        const auto &[row, entry] = order[at];
+        accounts[at] = entry->account;
+        slots[at] = entry->slot;
+        versions[at] = entry->version;
+        transfers[at] = ids[row];
+        amounts[at] = to_datum(entry->amount);
+        balances[at] = to_datum(entry->balance_after);
     }
     const Datum values[6] = {int8_array(accounts),   int2_array(slots),
                              int8_array(versions),   int8_array(transfers),

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "../core/error.hpp"
 #include "boundary.hpp"
 #include "monetary_datum.hpp"
 #include "spi.hpp"
@@ -22,6 +23,18 @@ SavedStatement g_lock_every_slot(
     "SELECT slot, slots, is_external, balance, min_share, max_share, version "
     "FROM ledger.balances WHERE account_id = $1 ORDER BY slot FOR NO KEY UPDATE",
     {INT8OID});
+
+// A join with the array, not `= ANY($1)`: a sequential scan would search the array once per
+// row. Rows are locked in the ORDER BY's order.
+SavedStatement g_lock_first_slots(
+    "SELECT b.account_id, b.slot, b.slots, b.is_external, b.balance, b.min_share, b.max_share, "
+    "b.version FROM unnest($1::int8[]) AS u(id) JOIN ledger.balances b "
+    "ON b.account_id = u.id AND b.slot = 0 ORDER BY b.account_id FOR NO KEY UPDATE OF b",
+    {INT8ARRAYOID});
+SavedStatement g_peek_slots(
+    "SELECT b.account_id, b.slots, b.min_share IS NOT NULL, b.max_share IS NOT NULL "
+    "FROM unnest($1::int8[]) AS u(id) JOIN ledger.balances b ON b.account_id = u.id AND b.slot = 0",
+    {INT8ARRAYOID});
 
 struct SlotRow {
     SlotState state;
@@ -45,6 +58,19 @@ SlotRow read_row(std::uint64_t row) {
     result.state.min_share = optional_money(row, 5);
     result.state.max_share = optional_money(row, 6);
     result.state.version = int64_column(row, 7);
+    return result;
+}
+
+// The same from a statement whose first column is the account id.
+SlotRow read_row_after_account(std::uint64_t row) {
+    SlotRow result;
+    result.state.slot = int16_column(row, 2);
+    result.slots = int16_column(row, 3);
+    result.external = bool_column(row, 4);
+    result.state.balance = to_money(monetary_column(row, 5));
+    result.state.min_share = optional_money(row, 6);
+    result.state.max_share = optional_money(row, 7);
+    result.state.version = int64_column(row, 8);
     return result;
 }
 
@@ -170,6 +196,60 @@ std::optional<LockedAccount> lock_every_slot_in_use(std::int64_t account) {
 }
 
 }  // namespace
+
+void learn_slots(const std::vector<std::int64_t> &accounts) {
+    std::vector<std::int64_t> unknown;
+    for (const std::int64_t account : accounts) {
+        if (g_hints.find(account) == g_hints.end()) {
+            unknown.push_back(account);
+        }
+    }
+    if (unknown.empty()) {
+        return;
+    }
+    const Datum values[1] = {int8_array(unknown)};
+    const std::uint64_t rows = g_peek_slots.run(values, nullptr);
+    if (g_hints.size() + rows >= kMaxHints) {
+        g_hints.clear();
+    }
+    for (std::uint64_t row = 0; row < rows; ++row) {
+        g_hints[int64_column(row, 1)] =
+            SlotHint{int16_column(row, 2), bool_column(row, 3), bool_column(row, 4)};
+    }
+}
+
+bool has_one_slot(std::int64_t account) {
+    const auto hint = g_hints.find(account);
+    return hint != g_hints.end() && hint->second.slots == 1;
+}
+
+std::vector<LockedAccount> lock_first_slots(const std::vector<std::int64_t> &ascending,
+                                            const std::vector<SlotDemand> &demands) {
+    const Datum values[1] = {int8_array(ascending)};
+    const std::uint64_t rows = g_lock_first_slots.run(values, nullptr);
+    std::vector<LockedAccount> locked;
+    locked.reserve(rows);
+    std::size_t next = 0;
+    for (std::uint64_t row = 0; row < rows; ++row) {
+        const std::int64_t account = int64_column(row, 1);
+        while (next < ascending.size() && ascending[next] != account) {
+            ++next;  // no row: the account does not exist
+        }
+        LEDGER_INVARIANT(next < ascending.size());
+        const SlotRow slot = read_row_after_account(row);
+        remember(account, slot);
+        if (slot.slots != 1 && !can_take(demands[next], slot.state)) {
+            // Split since this backend last looked: waiting for its other slots now could wait
+            // out of account order.
+            throw MoneyError(ErrorKind::retry,
+                             "account " + std::to_string(account) +
+                                 " was split into slots while the call started",
+                             "Make the same call again.");
+        }
+        locked.push_back(holding(account, slot));
+    }
+    return locked;
+}
 
 std::optional<LockedAccount> lock_every_slot(std::int64_t account) {
     const Datum values[1] = {Int64GetDatum(account)};

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "../core/batch.hpp"
 
@@ -25,5 +26,17 @@ std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &
 
 // Locks every slot of the account, retired ones too (all of them in `held`, in slot order).
 std::optional<LockedAccount> lock_every_slot(std::int64_t account);
+
+// Reads, without locks, how many slots the accounts this backend has not seen have.
+void learn_slots(const std::vector<std::int64_t> &accounts);
+
+// True when this backend last saw the account with one slot.
+bool has_one_slot(std::int64_t account);
+
+// Locks slot 0 of each account, in ascending id, in one statement: for accounts last seen with
+// one slot. An account missing from the result does not exist. Throws retry when an account
+// turns out to have been split meanwhile and slot 0 alone cannot serve its demand.
+std::vector<LockedAccount> lock_first_slots(const std::vector<std::int64_t> &ascending,
+                                            const std::vector<SlotDemand> &demands);
 
 }  // namespace ledger::pg
