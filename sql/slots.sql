@@ -151,7 +151,40 @@ SELECT error_of(format($$SELECT * FROM ledger.transfer_many('{%s,%s}', '{%s,%s}'
                        :bb, :bb, :ba, :ba)) AS whole_balance_refusal;
 SELECT balance(:ba) AS a, balance(:bb) AS b;
 
+-- A slot of n holds at most the n-th part of what an amount can be, so the account's total
+-- stays representable (22003 otherwise, nothing written).
+SELECT create_account('huge', 'JPY', NULL) AS huge \gset
+SELECT split_account(:huge, 32);
+SELECT error_of(format('SELECT ledger.deposit(%s, ''5316911983139663491615228241121378304 JPY'')', :huge)) AS over_a_32nd;
+SELECT deposit(:huge, '5316911983139663491615228241121378303 JPY') > 0 AS a_32nd;
+SELECT balance(:huge);
+SELECT withdraw(:huge, '5316911983139663491615228241121378303 JPY') > 0 AS back_to_zero;
+
 -- Nobody but the ledger's functions writes slots; the functions are not granted to PUBLIC.
 SELECT has_function_privilege('public', 'ledger.transfer_many(bigint[], bigint[], ledger.monetary[], text[], jsonb[])', 'EXECUTE') AS public_batches,
        has_function_privilege('public', 'ledger.split_account(bigint, int)', 'EXECUTE') AS public_splits;
 SELECT * FROM verify();
+
+-- Account ids are reused after DROP and CREATE EXTENSION; what a backend remembers of the
+-- accounts it used (their slots, their currency's external account) is forgotten with them.
+SELECT current_database() AS regress_database \gset
+CREATE DATABASE ledger_reuse;
+\c ledger_reuse
+CREATE EXTENSION ledger;
+SELECT ledger.create_account('a', 'USD') AS a, ledger.create_account('b', 'EUR') AS b \gset
+SELECT ledger.deposit(:b, '5.00 EUR') > 0 AS cached;
+SELECT ledger.split_account(:a, 4);
+SELECT ledger.deposit(:a, '1.00 USD') > 0 AS cached;
+DROP EXTENSION ledger CASCADE;
+CREATE EXTENSION ledger;
+SELECT ledger.create_account('p', 'USD') AS p, ledger.create_account('q', 'USD') AS q,
+       ledger.create_account('r', 'USD') AS r \gset
+SELECT ledger.deposit(:q, '50.00 USD') > 0 AS funded;
+SELECT ledger.deposit(:r, '20.00 USD') > 0 AS deposited;
+SELECT t.from_account = e.id AS from_the_outside, t.to_account = :r AS into_r
+  FROM ledger.transfers t, ledger.accounts e
+ WHERE e.is_external AND t.amount = '20.00 USD';
+SELECT ledger.balance(:q) AS q, ledger.balance(:p) AS p, ledger.balance(:r) AS r;
+SELECT count(*) AS violations FROM ledger.verify();
+\c :regress_database
+DROP DATABASE ledger_reuse;

@@ -81,9 +81,10 @@ class Planner {
             if (checked.slots_in_use > 1) {
                 throw MoneyError(ErrorKind::split_account,
                                  "expected_version cannot be checked on account " +
-                                     std::to_string(checked.id) + ", which is split into " +
-                                     std::to_string(checked.slots_in_use) + " slots",
-                                 "Merge the account with ledger.merge_account() to use versions.");
+                                     std::to_string(checked.id) + ", which is split into slots",
+                                 "Merge the account with ledger.merge_account() to use versions.",
+                                 "The account has " + std::to_string(checked.slots_in_use) +
+                                     " slots.");
             }
         }
         const Choice paying = choose(from, Side::pays, item.amount);
@@ -140,9 +141,19 @@ class Planner {
         touched_.insert(account.id);
         if (is_gathered(account)) {
             totals_.at(account.id) = after;
-        } else {
-            account.held[choice.held_index].balance = after;
+            return;
         }
+        // A slot of n holds at most the n-th part of what an amount can be, so that the
+        // account's total stays representable however its slots are filled.
+        if (account.slots_in_use > 1 &&
+            absolute(after).amount > max_minor_units() / account.slots_in_use) {
+            throw MoneyError(ErrorKind::out_of_range,
+                             "account " + std::to_string(account.id) +
+                                 " would hold more than ledger.monetary can represent",
+                             "Merge the account with ledger.merge_account() to use the whole "
+                             "range in one slot.");
+        }
+        account.held[choice.held_index].balance = after;
     }
 
     std::map<std::int64_t, LockedAccount> accounts_;
@@ -168,6 +179,31 @@ PlannedPosting move(std::int64_t account, SlotState &from, SlotState &to, const 
 }
 
 }  // namespace
+
+void plan_direct_moves(std::int64_t account, std::vector<SlotState> &slots,
+                       const std::vector<Money> &target, std::vector<PlannedPosting> &out) {
+    LEDGER_INVARIANT(slots.size() == target.size());
+    std::size_t giver = 0;
+    std::size_t taker = 0;
+    for (;;) {
+        while (giver < slots.size() && compare(slots[giver].balance, target[giver]) <= 0) {
+            ++giver;
+        }
+        while (taker < slots.size() && compare(slots[taker].balance, target[taker]) >= 0) {
+            ++taker;
+        }
+        if (giver == slots.size() || taker == slots.size()) {
+            break;
+        }
+        const Money surplus = subtract(slots[giver].balance, target[giver]);
+        const Money deficit = subtract(target[taker], slots[taker].balance);
+        const Money amount = compare(surplus, deficit) <= 0 ? surplus : deficit;
+        out.push_back(move(account, slots[giver], slots[taker], amount));
+    }
+    for (std::size_t index = 0; index < slots.size(); ++index) {
+        LEDGER_INVARIANT(equal(slots[index].balance, target[index]));
+    }
+}
 
 void plan_slot_moves(std::int64_t account, std::vector<SlotState> &slots, std::size_t hub,
                      const std::vector<Money> &target, std::vector<PlannedPosting> &out,

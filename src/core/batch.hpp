@@ -77,4 +77,9 @@ void plan_slot_moves(std::int64_t account, std::vector<SlotState> &slots, std::s
                      const std::vector<Money> &target, std::vector<PlannedPosting> &out,
                      bool into_hub);
 
+// The same without a hub: each move goes from a slot above its target to one below, so every
+// slot's balance moves only towards its target and never leaves the range between the two.
+void plan_direct_moves(std::int64_t account, std::vector<SlotState> &slots,
+                       const std::vector<Money> &target, std::vector<PlannedPosting> &out);
+
 }  // namespace ledger

@@ -73,6 +73,7 @@ constexpr std::size_t kOneByOneAccounts = 4;
 
 // A user account's external account never changes: asked once per backend.
 std::unordered_map<std::int64_t, std::int64_t> g_external_of;
+Oid g_external_for = InvalidOid;  // the ledger.monetary the map was made under
 constexpr std::size_t kMaxRemembered = 65536;
 
 MoneyError numbered_error(const PostingBatch &batch, std::size_t index, const MoneyError &error) {
@@ -239,7 +240,8 @@ std::vector<std::int64_t> draw_ids(std::size_t count) {
     return ids;
 }
 
-void insert_transfers(const PostingBatch &batch, const BatchPlan &plan,
+// False when a concurrent call committed a transfer with one of the keys first.
+bool insert_transfers(const PostingBatch &batch, const BatchPlan &plan,
                       const std::vector<std::int64_t> &ids) {
     const std::size_t count = plan.postings.size();
     std::vector<std::int64_t> from(count);
@@ -263,12 +265,7 @@ void insert_transfers(const PostingBatch &batch, const BatchPlan &plan,
     const Datum values[6] = {int8_array(ids),           int8_array(from),
                              int8_array(to),            monetary_array(amounts),
                              text_array(keys),          jsonb_array(metadata, has_metadata)};
-    if (g_insert_transfers.run(values, nullptr) != count) {
-        throw MoneyError(ErrorKind::retry,
-                         "a concurrent call committed a transfer with one of these idempotency "
-                         "keys first",
-                         "Make the same call again: it returns that transfer's id.");
-    }
+    return g_insert_transfers.run(values, nullptr) == count;
 }
 
 void insert_entries(const BatchPlan &plan, const std::vector<std::int64_t> &ids) {
@@ -388,11 +385,17 @@ void write_slot_moves(const std::vector<PlannedPosting> &moves) {
     plan.postings = moves;
     const std::vector<std::int64_t> ids = draw_ids(moves.size());
     LEDGER_INVARIANT(ids.size() == moves.size());
-    insert_transfers(PostingBatch{}, plan, ids);
+    const bool inserted = insert_transfers(PostingBatch{}, plan, ids);
+    LEDGER_INVARIANT(inserted);  // slot moves have no keys
     insert_entries(plan, ids);
 }
 
 std::int64_t external_account_of(std::int64_t account) {
+    // Ids are reused after a DROP and CREATE EXTENSION in this backend's life.
+    if (const Oid current = monetary_type_oid(); current != g_external_for) {
+        g_external_of.clear();
+        g_external_for = current;
+    }
     if (const auto known = g_external_of.find(account); known != g_external_of.end()) {
         return known->second;
     }
@@ -461,7 +464,15 @@ std::vector<std::int64_t> post_batch(const PostingBatch &batch) {
     } else {
         posting_ids = draw_ids(plan.postings.size());
         LEDGER_INVARIANT(posting_ids.size() == plan.postings.size());
-        insert_transfers(batch, plan, posting_ids);
+        if (!insert_transfers(batch, plan, posting_ids)) {
+            // A concurrent call committed one of the keys first: a key used with other
+            // arguments is refused as such; otherwise the same call again returns its id.
+            earlier_transfers(batch, skip, ids);
+            throw MoneyError(ErrorKind::retry,
+                             "a concurrent call committed a transfer with one of these "
+                             "idempotency keys first",
+                             "Make the same call again: it returns that transfer's id.");
+        }
     }
     insert_entries(plan, posting_ids);
     update_slots(plan);

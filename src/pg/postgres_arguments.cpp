@@ -19,6 +19,13 @@ void require_length(const std::string &value, std::size_t max_bytes, const char 
     }
 }
 
+std::size_t array_length_arg(FunctionCallInfo fcinfo, int n) {
+    return pg_call([fcinfo, n]() noexcept {
+        ArrayType *array = PG_GETARG_ARRAYTYPE_P(n);
+        return static_cast<std::size_t>(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)));
+    });
+}
+
 ArrayElements array_arg(FunctionCallInfo fcinfo, int n, Oid element_type, const char *name) {
     const int dimensions = pg_call([fcinfo, n]() noexcept { return ARR_NDIM(PG_GETARG_ARRAYTYPE_P(n)); });
     if (dimensions > 1) {

@@ -26,6 +26,8 @@ struct ArrayElements {
     std::vector<bool> nulls;
 };
 ArrayElements array_arg(FunctionCallInfo fcinfo, int n, Oid element_type, const char *name);
+// The number of elements of an array argument, read from its header.
+std::size_t array_length_arg(FunctionCallInfo fcinfo, int n);
 
 std::string text_arg(FunctionCallInfo fcinfo, int n);
 // A numeric argument as PostgreSQL prints it ("-12.50", "NaN").

@@ -117,8 +117,7 @@ void reslot(std::int64_t account, std::int64_t wanted) {
         target[slot] = parts[slot];
     }
     std::vector<PlannedPosting> moves;
-    plan_slot_moves(account, slots, 0, target, moves, true);
-    plan_slot_moves(account, slots, 0, target, moves, false);
+    plan_direct_moves(account, slots, target, moves);
     for (std::size_t slot = 0; slot < slots.size(); ++slot) {
         const bool used = static_cast<int>(slot) < in_use;
         slots[slot].min_share = used ? minimums[slot] : std::nullopt;

@@ -91,8 +91,21 @@ struct SlotHint {
 };
 std::unordered_map<std::int64_t, SlotHint> g_hints;
 constexpr std::size_t kMaxHints = 65536;
+// Under REPEATABLE READ the snapshot never sees a concurrent split's rows: give up soon.
+constexpr int kLockEveryAttempts = 3;
+Oid g_hints_for = InvalidOid;  // the ledger.monetary the hints were made under
+
+// Hints name accounts by id: a DROP and CREATE EXTENSION in this backend's life reuses ids.
+void forget_hints_of_dropped_ledger() {
+    const Oid current = monetary_type_oid();
+    if (current != g_hints_for) {
+        g_hints.clear();
+        g_hints_for = current;
+    }
+}
 
 void remember(std::int64_t account, const SlotRow &row) {
+    forget_hints_of_dropped_ledger();
     if (g_hints.size() >= kMaxHints) {
         g_hints.clear();
     }
@@ -138,7 +151,9 @@ class ProbeSubtransaction {
   public:
     ProbeSubtransaction() : context_(CurrentMemoryContext), owner_(CurrentResourceOwner) {
         pg_call([]() noexcept { BeginInternalSubTransaction(nullptr); });
-        restore();
+        // The statements run in the caller's memory context, under the subtransaction's
+        // resource owner, which the subtransaction's end releases.
+        MemoryContextSwitchTo(context_);
     }
     ~ProbeSubtransaction() {
         if (open_) {
@@ -198,6 +213,7 @@ std::optional<LockedAccount> lock_every_slot_in_use(std::int64_t account) {
 }  // namespace
 
 void learn_slots(const std::vector<std::int64_t> &accounts) {
+    forget_hints_of_dropped_ledger();
     std::vector<std::int64_t> unknown;
     for (const std::int64_t account : accounts) {
         if (g_hints.find(account) == g_hints.end()) {
@@ -219,6 +235,7 @@ void learn_slots(const std::vector<std::int64_t> &accounts) {
 }
 
 bool has_one_slot(std::int64_t account) {
+    forget_hints_of_dropped_ledger();
     const auto hint = g_hints.find(account);
     return hint != g_hints.end() && hint->second.slots == 1;
 }
@@ -252,24 +269,47 @@ std::vector<LockedAccount> lock_first_slots(const std::vector<std::int64_t> &asc
 }
 
 std::optional<LockedAccount> lock_every_slot(std::int64_t account) {
-    const Datum values[1] = {Int64GetDatum(account)};
-    const std::uint64_t rows = g_lock_every_slot.run(values, nullptr);
-    if (rows == 0) {
-        return std::nullopt;
+    // A split that commits while this statement waits adds rows its snapshot cannot see; the
+    // rows it did lock then say more slots than it returned. In READ COMMITTED the statement
+    // again, with a new snapshot, locks the new rows too (the others are already held).
+    for (int attempt = 0; attempt < kLockEveryAttempts; ++attempt) {
+        const Datum values[1] = {Int64GetDatum(account)};
+        const std::uint64_t rows = g_lock_every_slot.run(values, nullptr);
+        if (rows == 0) {
+            return std::nullopt;
+        }
+        const SlotRow first = read_row(0);
+        LockedAccount locked = holding(account, first);
+        locked.all_held = true;
+        bool whole = first.state.slot == 0 && first.slots <= static_cast<int>(rows);
+        for (std::uint64_t row = 1; row < rows; ++row) {
+            const SlotRow next = read_row(row);
+            whole = whole && next.slots == first.slots && next.state.slot == static_cast<int>(row);
+            locked.held.push_back(next.state);
+        }
+        if (whole) {
+            remember(account, first);
+            return locked;
+        }
     }
-    const SlotRow first = read_row(0);
-    remember(account, first);
-    LockedAccount locked = holding(account, first);
-    locked.all_held = true;
-    for (std::uint64_t row = 1; row < rows; ++row) {
-        locked.held.push_back(read_row(row).state);
-    }
-    return locked;
+    throw MoneyError(ErrorKind::retry,
+                     "the slots of account " + std::to_string(account) +
+                         " changed while this call waited for them",
+                     "Make the same call again.");
 }
 
 std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &demand) {
+    forget_hints_of_dropped_ledger();
+    if (g_hints.find(account) == g_hints.end()) {
+        // First use in this backend: read how many slots it has, rather than wait for slot 0.
+        learn_slots({account});
+    }
     const auto hint = g_hints.find(account);
-    if (hint == g_hints.end() || hint->second.slots <= 1) {
+    if (hint == g_hints.end()) {
+        return std::nullopt;
+    }
+    const SlotHint known = hint->second;
+    if (known.slots <= 1) {
         // Most accounts have one slot: wait for it. If the account turns out to be split, slot 0
         // is one of its slots, and the only one held so far.
         const std::optional<SlotRow> first = lock_one(account, 0, true);
@@ -282,32 +322,32 @@ std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &
         }
         return lock_every_slot_in_use(account);
     }
-    const SlotHint known = hint->second;
-    if (!limited(demand, known.has_min, known.has_max)) {
-        // Any slot will do: the first free one, else wait for one.
-        if (const std::optional<SlotRow> free = probe(account, known, demand)) {
-            remember(account, *free);
-            return holding(account, *free);
-        }
-        const auto slot = static_cast<std::int16_t>(MyProcPid % known.slots);
-        std::optional<SlotRow> waited = lock_one(account, slot, true);
-        if (waited && waited->state.slot >= waited->slots) {
-            waited = lock_one(account, 0, true);  // retired meanwhile: slot 0 is always in use
-        }
-        if (!waited) {
-            return std::nullopt;
-        }
-        remember(account, *waited);
-        return holding(account, *waited);
-    }
-    if (demand.only_amount) {
+    // A split account: try its slots without waiting. The probes run in a subtransaction, so
+    // that the slots they locked but cannot use (unfit, or retired since the hint) are released
+    // before this call waits for a slot of the account.
+    {
         ProbeSubtransaction probing;
-        if (const std::optional<SlotRow> fitting = probe(account, known, demand)) {
+        if (const std::optional<SlotRow> usable = probe(account, known, demand)) {
             probing.keep();
-            remember(account, *fitting);
-            return holding(account, *fitting);
+            remember(account, *usable);
+            return holding(account, *usable);
         }
         probing.release();
+    }
+    if (limited(demand, known.has_min, known.has_max)) {
+        return lock_every_slot_in_use(account);
+    }
+    // Any slot will do, and all were busy: wait for one (slot 0 if the hinted one is gone).
+    std::optional<SlotRow> waited = lock_one(account, static_cast<std::int16_t>(MyProcPid % known.slots), true);
+    if (!waited || waited->state.slot >= waited->slots) {
+        waited = lock_one(account, 0, true);
+    }
+    if (!waited) {
+        return std::nullopt;
+    }
+    remember(account, *waited);
+    if (waited->slots == 1 || can_take(demand, waited->state)) {
+        return holding(account, *waited);
     }
     return lock_every_slot_in_use(account);
 }

@@ -25,27 +25,28 @@ ArrayElements optional_array(FunctionCallInfo fcinfo, int n, Oid type, const cha
     if (PG_ARGISNULL(n)) {
         return ArrayElements{std::vector<Datum>(count, Datum(0)), std::vector<bool>(count, true)};
     }
-    ArrayElements elements = array_arg(fcinfo, n, type, name);
-    if (elements.values.size() != count) {
-        throw MoneyError(ErrorKind::invalid_parameter,
-                         std::string(name) + " has " + std::to_string(elements.values.size()) +
-                             " elements, from_accounts " + std::to_string(count));
+    if (const std::size_t length = array_length_arg(fcinfo, n); length != count) {
+        throw MoneyError(ErrorKind::invalid_parameter, std::string(name) + " has " +
+                                                           std::to_string(length) +
+                                                           " elements, from_accounts " +
+                                                           std::to_string(count));
     }
-    return elements;
+    return array_arg(fcinfo, n, type, name);
 }
 
 PostingBatch batch_from(FunctionCallInfo fcinfo) {
     require_argument(fcinfo, 0, "from_accounts");
     require_argument(fcinfo, 1, "to_accounts");
     require_argument(fcinfo, 2, "amounts");
-    const ArrayElements from = array_arg(fcinfo, 0, INT8OID, "from_accounts");
-    const std::size_t count = from.values.size();
-    if (count > kMaxBatchItems) {
+    // Counted before any array is unpacked: an oversized call costs nothing.
+    if (const std::size_t asked = array_length_arg(fcinfo, 0); asked > kMaxBatchItems) {
         throw MoneyError(ErrorKind::invalid_parameter,
                          "transfer_many takes at most " + std::to_string(kMaxBatchItems) +
-                             " transfers, not " + std::to_string(count),
+                             " transfers, not " + std::to_string(asked),
                          "Split the batch into several calls.");
     }
+    const ArrayElements from = array_arg(fcinfo, 0, INT8OID, "from_accounts");
+    const std::size_t count = from.values.size();
     const ArrayElements to = optional_array(fcinfo, 1, INT8OID, "to_accounts", count);
     const ArrayElements amounts =
         optional_array(fcinfo, 2, monetary_type_oid(), "amounts", count);
