@@ -195,7 +195,11 @@ std::optional<SlotRow> probe(std::int64_t account, const SlotHint &hint, const S
     for (int step = 0; step < hint.slots; ++step) {
         const auto slot = static_cast<std::int16_t>((start + step) % hint.slots);
         const std::optional<SlotRow> row = lock_one(account, slot, false);
-        if (row && row->state.slot < row->slots && can_take(demand, row->state)) {
+        if (!row) {
+            continue;
+        }
+        remember(account, *row);  // a hint gone stale (merged, split) is corrected here
+        if (row->state.slot < row->slots && can_take(demand, row->state)) {
             return row;
         }
     }
@@ -337,10 +341,19 @@ std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &
     if (limited(demand, known.has_min, known.has_max)) {
         return lock_every_slot_in_use(account);
     }
-    // Any slot will do, and all were busy: wait for one (slot 0 if the hinted one is gone).
-    std::optional<SlotRow> waited = lock_one(account, static_cast<std::int16_t>(MyProcPid % known.slots), true);
-    if (!waited || waited->state.slot >= waited->slots) {
-        waited = lock_one(account, 0, true);
+    // Any slot will do, and all were busy: wait for one. The wait runs in a subtransaction
+    // too: a slot retired meanwhile is released before waiting for slot 0, always in use.
+    const SlotHint fresh = g_hints.count(account) != 0 ? g_hints.at(account) : known;
+    std::optional<SlotRow> waited;
+    {
+        ProbeSubtransaction waiting;
+        waited = lock_one(account, static_cast<std::int16_t>(MyProcPid % fresh.slots), true);
+        if (waited && waited->state.slot < waited->slots) {
+            waiting.keep();
+        } else {
+            waiting.release();
+            waited = lock_one(account, 0, true);
+        }
     }
     if (!waited) {
         return std::nullopt;
