@@ -189,8 +189,15 @@ class ProbeSubtransaction {
     bool open_ = true;
 };
 
+// What probing found: a slot that can take the demand, or whether some free slot could not.
+struct Probed {
+    std::optional<SlotRow> usable;
+    bool saw_unfit = false;
+};
+
 // Tries each slot in use once, without waiting, from a start that differs between backends.
-std::optional<SlotRow> probe(std::int64_t account, const SlotHint &hint, const SlotDemand &demand) {
+Probed probe(std::int64_t account, const SlotHint &hint, const SlotDemand &demand) {
+    Probed probed;
     const int start = MyProcPid % hint.slots;
     for (int step = 0; step < hint.slots; ++step) {
         const auto slot = static_cast<std::int16_t>((start + step) % hint.slots);
@@ -199,11 +206,16 @@ std::optional<SlotRow> probe(std::int64_t account, const SlotHint &hint, const S
             continue;
         }
         remember(account, *row);  // a hint gone stale (merged, split) is corrected here
-        if (row->state.slot < row->slots && can_take(demand, row->state)) {
-            return row;
+        if (row->state.slot >= row->slots) {
+            continue;
         }
+        if (can_take(demand, row->state)) {
+            probed.usable = row;
+            return probed;
+        }
+        probed.saw_unfit = true;
     }
-    return std::nullopt;
+    return probed;
 }
 
 std::optional<LockedAccount> lock_every_slot_in_use(std::int64_t account) {
@@ -329,40 +341,44 @@ std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &
     // A split account: try its slots without waiting. The probes run in a subtransaction, so
     // that the slots they locked but cannot use (unfit, or retired since the hint) are released
     // before this call waits for a slot of the account.
+    bool saw_unfit = false;
     {
         ProbeSubtransaction probing;
-        if (const std::optional<SlotRow> usable = probe(account, known, demand)) {
+        const Probed probed = probe(account, known, demand);
+        if (probed.usable) {
             probing.keep();
-            remember(account, *usable);
-            return holding(account, *usable);
+            return holding(account, *probed.usable);
         }
         probing.release();
+        saw_unfit = probed.saw_unfit;
     }
-    if (limited(demand, known.has_min, known.has_max)) {
-        return lock_every_slot_in_use(account);
+    const bool is_limited = limited(demand, known.has_min, known.has_max);
+    if (is_limited && saw_unfit) {
+        return lock_every_slot_in_use(account);  // the slow path: decide on the whole balance
     }
-    // Any slot will do, and all were busy: wait for one. The wait runs in a subtransaction
-    // too: a slot retired meanwhile is released before waiting for slot 0, always in use.
+    // Every slot was busy: wait for one (in a subtransaction too, so that a slot retired or
+    // unfit meanwhile is released before the next wait), else for slot 0, always in use.
     const SlotHint fresh = g_hints.count(account) != 0 ? g_hints.at(account) : known;
     std::optional<SlotRow> waited;
     {
         ProbeSubtransaction waiting;
         waited = lock_one(account, static_cast<std::int16_t>(MyProcPid % fresh.slots), true);
-        if (waited && waited->state.slot < waited->slots) {
+        if (waited && waited->state.slot < waited->slots && can_take(demand, waited->state)) {
             waiting.keep();
-        } else {
-            waiting.release();
-            waited = lock_one(account, 0, true);
+            remember(account, *waited);
+            return holding(account, *waited);
         }
+        waiting.release();
     }
+    if (is_limited) {
+        return lock_every_slot_in_use(account);
+    }
+    waited = lock_one(account, 0, true);
     if (!waited) {
         return std::nullopt;
     }
     remember(account, *waited);
-    if (waited->slots == 1 || can_take(demand, waited->state)) {
-        return holding(account, *waited);
-    }
-    return lock_every_slot_in_use(account);
+    return holding(account, *waited);
 }
 
 }  // namespace ledger::pg
