@@ -345,6 +345,18 @@ void update_slots(const BatchPlan &plan) {
         return;
     }
     const std::size_t count = plan.updates.size();
+    const SlotColumns columns = slot_columns(plan.updates);
+    const Datum values[6] = {columns.accounts, columns.slots,      columns.balances,
+                             columns.versions, columns.min_shares, columns.max_shares};
+    if (g_update_slots.run(values, nullptr) != count) {
+        throw MoneyError(ErrorKind::internal, "locked slots were not all updated");
+    }
+}
+
+}  // namespace
+
+SlotColumns slot_columns(const std::vector<SlotUpdate> &updates) {
+    const std::size_t count = updates.size();
     std::vector<std::int64_t> accounts(count);
     std::vector<std::int16_t> slots(count);
     std::vector<MonetaryDatum> balances(count);
@@ -354,8 +366,8 @@ void update_slots(const BatchPlan &plan) {
     std::vector<bool> has_min(count);
     std::vector<bool> has_max(count);
     for (std::size_t row = 0; row < count; ++row) {
-        const SlotState &after = plan.updates[row].after;
-        accounts[row] = plan.updates[row].account;
+        const SlotState &after = updates[row].after;
+        accounts[row] = updates[row].account;
         slots[row] = after.slot;
         balances[row] = to_datum(after.balance);
         versions[row] = after.version;
@@ -364,18 +376,10 @@ void update_slots(const BatchPlan &plan) {
         min_shares[row] = after.min_share ? to_datum(*after.min_share) : MonetaryDatum{};
         max_shares[row] = after.max_share ? to_datum(*after.max_share) : MonetaryDatum{};
     }
-    const Datum values[6] = {int8_array(accounts),
-                             int2_array(slots),
-                             monetary_array(balances),
-                             int8_array(versions),
-                             monetary_array(min_shares, has_min),
-                             monetary_array(max_shares, has_max)};
-    if (g_update_slots.run(values, nullptr) != count) {
-        throw MoneyError(ErrorKind::internal, "locked slots were not all updated");
-    }
+    return SlotColumns{int8_array(accounts),       int2_array(slots),
+                       monetary_array(balances),   int8_array(versions),
+                       monetary_array(min_shares, has_min), monetary_array(max_shares, has_max)};
 }
-
-}  // namespace
 
 void write_slot_moves(const std::vector<PlannedPosting> &moves) {
     if (moves.empty()) {

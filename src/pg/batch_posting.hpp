@@ -28,6 +28,18 @@ struct PostingBatch {
 // a key used before with the same arguments).
 std::vector<std::int64_t> post_batch(const PostingBatch &batch);
 
+// The new states of slots as array parameters, one element per update: account ids, slot
+// numbers, balances, versions, min shares and max shares (NULL elements where absent).
+struct SlotColumns {
+    Datum accounts;
+    Datum slots;
+    Datum balances;
+    Datum versions;
+    Datum min_shares;
+    Datum max_shares;
+};
+SlotColumns slot_columns(const std::vector<SlotUpdate> &updates);
+
 // Writes postings the ledger makes on its own (money moved between the slots of one account):
 // ids drawn in order, transfers and entries inserted. Slot rows are the caller's to update.
 void write_slot_moves(const std::vector<PlannedPosting> &moves);

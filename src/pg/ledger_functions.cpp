@@ -181,39 +181,27 @@ LEDGER_FUNCTION(ledger_open_account) {
         [&] { return create_account(fcinfo, g_open_external, g_open_account); });
 }
 
-// ledger.transfer(from_account, to_account, amount, idempotency_key, metadata, expected_version)
-LEDGER_FUNCTION(ledger_transfer) {
-    return at_boundary([&] {
-        require_argument(fcinfo, 0, "from_account");
-        require_argument(fcinfo, 1, "to_account");
-        TransferRequest request = request_from(fcinfo, 2);
-        request.from_account = PG_GETARG_INT64(0);
-        request.to_account = PG_GETARG_INT64(1);
-        return Int64GetDatum(post_transfer(request));
-    });
-}
-
-// ledger.withdraw(account, amount, idempotency_key, metadata, expected_version)
-LEDGER_FUNCTION(ledger_withdraw) {
-    return at_boundary([&] {
-        require_argument(fcinfo, 0, "account");
-        TransferRequest request = request_from(fcinfo, 1);
-        request.from_account = PG_GETARG_INT64(0);
-        return Int64GetDatum(post_external(request, ExternalSide::destination));
-    });
-}
-
-// ledger.deposit(account, amount, idempotency_key, metadata, expected_version)
-LEDGER_FUNCTION(ledger_deposit) {
-    return at_boundary([&] {
-        require_argument(fcinfo, 0, "account");
-        TransferRequest request = request_from(fcinfo, 1);
-        request.to_account = PG_GETARG_INT64(0);
-        return Int64GetDatum(post_external(request, ExternalSide::source));
-    });
-}
-
 namespace {
+
+// transfer(from_account, to_account, amount, idempotency_key, metadata, expected_version)
+TransferRequest transfer_request(FunctionCallInfo fcinfo) {
+    require_argument(fcinfo, 0, "from_account");
+    require_argument(fcinfo, 1, "to_account");
+    TransferRequest request = request_from(fcinfo, 2);
+    request.from_account = PG_GETARG_INT64(0);
+    request.to_account = PG_GETARG_INT64(1);
+    return request;
+}
+
+// withdraw() and deposit()(account, amount, idempotency_key, metadata, expected_version): the
+// account is the source of a withdrawal, the destination of a deposit.
+TransferRequest outside_world_request(FunctionCallInfo fcinfo, ExternalSide external_side) {
+    require_argument(fcinfo, 0, "account");
+    TransferRequest request = request_from(fcinfo, 1);
+    (external_side == ExternalSide::destination ? request.from_account : request.to_account) =
+        PG_GETARG_INT64(0);
+    return request;
+}
 
 // A single call under the 1.1 SQL objects: a batch of one, whose refusals are not numbered.
 // `own` is the caller's account, the one expected_version applies to.
@@ -248,34 +236,43 @@ std::int64_t post_with_outside_world(TransferRequest request, ExternalSide exter
 
 }  // namespace
 
-// ledger.transfer(...) under the 1.1 SQL objects.
+// ledger.transfer(...), ledger.withdraw(...), ledger.deposit(...) under the 1.0 SQL objects.
+LEDGER_FUNCTION(ledger_transfer) {
+    return at_boundary([&] { return Int64GetDatum(post_transfer(transfer_request(fcinfo))); });
+}
+
+LEDGER_FUNCTION(ledger_withdraw) {
+    return at_boundary([&] {
+        return Int64GetDatum(post_external(
+            outside_world_request(fcinfo, ExternalSide::destination), ExternalSide::destination));
+    });
+}
+
+LEDGER_FUNCTION(ledger_deposit) {
+    return at_boundary([&] {
+        return Int64GetDatum(post_external(outside_world_request(fcinfo, ExternalSide::source),
+                                           ExternalSide::source));
+    });
+}
+
+// The same under the 1.1 SQL objects.
 LEDGER_FUNCTION(ledger_post_transfer) {
     return at_boundary([&] {
-        require_argument(fcinfo, 0, "from_account");
-        require_argument(fcinfo, 1, "to_account");
-        TransferRequest request = request_from(fcinfo, 2);
-        request.from_account = PG_GETARG_INT64(0);
-        request.to_account = PG_GETARG_INT64(1);
+        const TransferRequest request = transfer_request(fcinfo);
         return Int64GetDatum(post_one(request, request.from_account, 0));
     });
 }
 
-// ledger.withdraw(...) under the 1.1 SQL objects.
 LEDGER_FUNCTION(ledger_post_withdraw) {
     return at_boundary([&] {
-        require_argument(fcinfo, 0, "account");
-        TransferRequest request = request_from(fcinfo, 1);
-        request.from_account = PG_GETARG_INT64(0);
-        return Int64GetDatum(post_with_outside_world(request, ExternalSide::destination));
+        return Int64GetDatum(post_with_outside_world(
+            outside_world_request(fcinfo, ExternalSide::destination), ExternalSide::destination));
     });
 }
 
-// ledger.deposit(...) under the 1.1 SQL objects.
 LEDGER_FUNCTION(ledger_post_deposit) {
     return at_boundary([&] {
-        require_argument(fcinfo, 0, "account");
-        TransferRequest request = request_from(fcinfo, 1);
-        request.to_account = PG_GETARG_INT64(0);
-        return Int64GetDatum(post_with_outside_world(request, ExternalSide::source));
+        return Int64GetDatum(post_with_outside_world(
+            outside_world_request(fcinfo, ExternalSide::source), ExternalSide::source));
     });
 }

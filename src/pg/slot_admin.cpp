@@ -44,32 +44,19 @@ std::optional<Money> sum_of_shares(const std::vector<SlotState> &slots, int in_u
 }
 
 void store(std::int64_t account, const std::vector<SlotState> &slots, int in_use) {
-    const std::size_t count = slots.size();
-    std::vector<std::int16_t> numbers(count);
-    std::vector<MonetaryDatum> balances(count);
-    std::vector<std::int64_t> versions(count);
-    std::vector<MonetaryDatum> min_shares(count);
-    std::vector<MonetaryDatum> max_shares(count);
-    std::vector<bool> has_min(count);
-    std::vector<bool> has_max(count);
-    for (std::size_t index = 0; index < count; ++index) {
-        const SlotState &slot = slots[index];
-        numbers[index] = slot.slot;
-        balances[index] = to_datum(slot.balance);
-        versions[index] = slot.version;
-        has_min[index] = slot.min_share.has_value();
-        has_max[index] = slot.max_share.has_value();
-        min_shares[index] = slot.min_share ? to_datum(*slot.min_share) : MonetaryDatum{};
-        max_shares[index] = slot.max_share ? to_datum(*slot.max_share) : MonetaryDatum{};
+    std::vector<SlotUpdate> updates;
+    for (const SlotState &slot : slots) {
+        updates.push_back(SlotUpdate{account, slot});
     }
+    const SlotColumns columns = slot_columns(updates);
     const Datum values[7] = {Int64GetDatum(account),
                              Int16GetDatum(static_cast<std::int16_t>(in_use)),
-                             int2_array(numbers),
-                             monetary_array(balances),
-                             int8_array(versions),
-                             monetary_array(min_shares, has_min),
-                             monetary_array(max_shares, has_max)};
-    if (g_store_slots.run(values, nullptr) != count) {
+                             columns.slots,
+                             columns.balances,
+                             columns.versions,
+                             columns.min_shares,
+                             columns.max_shares};
+    if (g_store_slots.run(values, nullptr) != slots.size()) {
         throw MoneyError(ErrorKind::internal, "the slots of account " + std::to_string(account) +
                                                   " were locked but not all updated");
     }

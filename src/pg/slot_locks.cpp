@@ -49,28 +49,17 @@ std::optional<Money> optional_money(std::uint64_t row, int column) {
     return to_money(monetary_column(row, column));
 }
 
-SlotRow read_row(std::uint64_t row) {
+// A row of slot columns starting at column `first` (slot, slots, is_external, balance,
+// min_share, max_share, version).
+SlotRow read_row(std::uint64_t row, int first = 1) {
     SlotRow result;
-    result.state.slot = int16_column(row, 1);
-    result.slots = int16_column(row, 2);
-    result.external = bool_column(row, 3);
-    result.state.balance = to_money(monetary_column(row, 4));
-    result.state.min_share = optional_money(row, 5);
-    result.state.max_share = optional_money(row, 6);
-    result.state.version = int64_column(row, 7);
-    return result;
-}
-
-// The same from a statement whose first column is the account id.
-SlotRow read_row_after_account(std::uint64_t row) {
-    SlotRow result;
-    result.state.slot = int16_column(row, 2);
-    result.slots = int16_column(row, 3);
-    result.external = bool_column(row, 4);
-    result.state.balance = to_money(monetary_column(row, 5));
-    result.state.min_share = optional_money(row, 6);
-    result.state.max_share = optional_money(row, 7);
-    result.state.version = int64_column(row, 8);
+    result.state.slot = int16_column(row, first);
+    result.slots = int16_column(row, first + 1);
+    result.external = bool_column(row, first + 2);
+    result.state.balance = to_money(monetary_column(row, first + 3));
+    result.state.min_share = optional_money(row, first + 4);
+    result.state.max_share = optional_money(row, first + 5);
+    result.state.version = int64_column(row, first + 6);
     return result;
 }
 
@@ -269,7 +258,7 @@ std::vector<LockedAccount> lock_first_slots(const std::vector<std::int64_t> &asc
             ++next;  // no row: the account does not exist
         }
         LEDGER_INVARIANT(next < ascending.size());
-        const SlotRow slot = read_row_after_account(row);
+        const SlotRow slot = read_row(row, 2);
         remember(account, slot);
         if (slot.slots != 1 && !can_take(demands[next], slot.state)) {
             // Split since this backend last looked: waiting for its other slots now could wait
