@@ -157,7 +157,7 @@ class Client(threading.Thread):
         self.replay_mismatches = []  # (kind, original ids, replayed ids)
         self.committed_keyed = []  # calls with keys that a COMMIT acknowledged, for replays
         self.retries = Counter()
-        self.deadlocks = []  # (ordered?, calls, began, failed, pids in the cycle)
+        self.deadlocks = []  # (ordered?, calls, began, failed, pids in the cycle, DETAIL)
         self.history = []  # (began, ended, ordered?) of every transaction attempt
         self.transactions = Counter()
         self.calls = Counter()  # attempts, retries included
@@ -345,7 +345,7 @@ class Client(threading.Thread):
             if code == "40P01":
                 detail = error.diag.message_detail or ""
                 pids = {int(p) for p in re.findall(r"Process (\d+) waits", detail)}
-                self.deadlocks.append((ordered, len(calls), began, time.monotonic(), pids))
+                self.deadlocks.append((ordered, len(calls), began, time.monotonic(), pids, detail))
             try:
                 cur.execute("ROLLBACK")
             except psycopg2.Error as rollback_error:
@@ -396,7 +396,7 @@ def ordered_cycles(clients):
     by_pid = {c.pid: c for c in clients}
     found = []
     for client in clients:
-        for ordered, _, began, failed, pids in client.deadlocks:
+        for ordered, _, began, failed, pids, detail in client.deadlocks:
             if not ordered:
                 continue
             others = pids - {client.pid}
@@ -413,7 +413,7 @@ def ordered_cycles(clients):
                     excused = True
                     break
             if not excused:
-                found.append((client.name, sorted(pids)))
+                found.append((client.name, sorted(pids), detail))
     return found
 
 
@@ -571,8 +571,10 @@ def check(clients, externals, setup_ids, last_setup_id):
 
     # 7. Deadlocks among transactions that take their accounts in ascending order.
     cycles = ordered_cycles(clients)
-    for name, pids in cycles[:5]:
+    for name, pids, detail in cycles[:5]:
         print(f"#   {name}: deadlock among ordered transactions, processes {pids}")
+        for line in detail.splitlines():
+            print(f"#     {line.strip()}")
     results.append((f"no deadlock among transactions that take their accounts in ascending "
                     f"order, single calls included ({len(cycles)}; "
                     f"{sum(1 for d in deadlocks if d[0])} were broken out of a cycle with an "

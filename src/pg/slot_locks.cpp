@@ -10,7 +10,6 @@
 namespace ledger::pg {
 namespace {
 
-
 SavedStatement g_lock_slot(
     "SELECT slot, slots, is_external, balance, min_share, max_share, version "
     "FROM ledger.balances WHERE account_id = $1 AND slot = $2 FOR NO KEY UPDATE",
@@ -98,8 +97,8 @@ void remember(std::int64_t account, const SlotRow &row) {
     if (g_hints.size() >= kMaxHints) {
         g_hints.clear();
     }
-    g_hints[account] = SlotHint{row.slots, row.state.min_share.has_value(),
-                                row.state.max_share.has_value()};
+    g_hints[account] =
+        SlotHint{row.slots, row.state.min_share.has_value(), row.state.max_share.has_value()};
 }
 
 bool limited(const SlotDemand &demand, bool has_min, bool has_max) {
@@ -178,10 +177,47 @@ class ProbeSubtransaction {
     bool open_ = true;
 };
 
-// What probing found: a slot that can take the demand, or whether some free slot could not.
+// SKIP LOCKED does not always skip. A slot row's old version whose xmax is a MultiXact (a lock
+// taken in a probe's subtransaction, then the update of its parent) with a committed update makes
+// PostgreSQL lock the newer versions as well, and that waits for their holder whatever the wait
+// policy (heap_lock_updated_tuple). A snapshot from before that commit (REPEATABLE READ, or a
+// statement that started just before it) meets such versions. A probe holds slots of the account
+// it probes, so such a wait is out of slot order and can close a cycle with a caller that locks
+// every slot. Probes therefore run with a lock_timeout of 1 ms: the wait ends as "busy".
+constexpr const char *kProbeLockTimeout = "1";  // milliseconds
+
+bool lock_timed_out(const PgError &error) {
+    return error.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+// Sets lock_timeout for the probes of one subtransaction; its end (either way) undoes it too.
+class ProbeLockTimeout {
+  public:
+    ProbeLockTimeout() {
+        level_ = pg_call([]() noexcept {
+            const int level = NewGUCNestLevel();
+            (void)set_config_option("lock_timeout", kProbeLockTimeout, PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
+            return level;
+        });
+    }
+    // Only on the way out of a subtransaction that did not fail: a failed one is rolled back,
+    // which restores the setting.
+    void restore() {
+        const int level = level_;
+        pg_call([level]() noexcept { AtEOXact_GUC(true, level); });
+    }
+
+  private:
+    int level_ = 0;
+};
+
+// What probing found: a slot that can take the demand, or whether some free slot could not, or
+// that a probe was made to wait (then the subtransaction must be rolled back).
 struct Probed {
     std::optional<SlotRow> usable;
     bool saw_unfit = false;
+    bool made_to_wait = false;
 };
 
 // Tries each slot in use once, without waiting, from a start that differs between backends.
@@ -190,7 +226,19 @@ Probed probe(std::int64_t account, const SlotHint &hint, const SlotDemand &deman
     const int start = MyProcPid % hint.slots;
     for (int step = 0; step < hint.slots; ++step) {
         const auto slot = static_cast<std::int16_t>((start + step) % hint.slots);
-        const std::optional<SlotRow> row = lock_one(account, slot, false);
+        std::optional<SlotRow> row;
+        try {
+            row = lock_one(account, slot, false);
+        } catch (const PgError &error) {
+            if (!lock_timed_out(error)) {
+                throw;
+            }
+            ErrorData *data = error.data();
+            pg_call([data]() noexcept { FreeErrorData(data); });
+            probed.usable.reset();
+            probed.made_to_wait = true;
+            return probed;
+        }
         if (!row) {
             continue;
         }
@@ -333,13 +381,19 @@ std::optional<LockedAccount> lock_slots(std::int64_t account, const SlotDemand &
     bool saw_unfit = false;
     {
         ProbeSubtransaction probing;
+        ProbeLockTimeout timeout;
         const Probed probed = probe(account, known, demand);
-        if (probed.usable) {
+        if (probed.made_to_wait) {
+            probing.release();  // failed: rolling it back restores lock_timeout
+        } else if (probed.usable) {
+            timeout.restore();
             probing.keep();
             return holding(account, *probed.usable);
+        } else {
+            timeout.restore();
+            probing.release();
+            saw_unfit = probed.saw_unfit;
         }
-        probing.release();
-        saw_unfit = probed.saw_unfit;
     }
     const bool is_limited = limited(demand, known.has_min, known.has_max);
     if (is_limited && saw_unfit) {
