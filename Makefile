@@ -14,16 +14,16 @@ GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/
             src/pg/monetary_rounding.o src/pg/postgres_arguments.o src/pg/posting.o \
             src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o \
             src/pg/write_scope.o src/pg/disclosure.o src/pg/slot_locks.o src/pg/batch_posting.o \
-            src/pg/transfer_many.o src/pg/slot_admin.o
+            src/pg/transfer_many.o src/pg/slot_admin.o src/pg/feed.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile ordering registry \
-          first_use jit slots
+          first_use jit slots feed
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 ISOLATION = opposite_transfers concurrent_withdrawals idempotency repeatable_read \
             duplicate_currency \
             concurrent_deposits slot_slow_path slot_overdraw slot_external_busy slot_key_race \
-            slot_admin_race transfer_many_race
+            slot_admin_race transfer_many_race feed_late_commit feed_lock_order feed_prepared
 ISOLATION_OPTS = --inputdir=. --outputdir=build/isolation
 
 GENERATED = src/core/iso4217_table.inc

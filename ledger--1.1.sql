@@ -456,6 +456,10 @@ CREATE TABLE @extschema@.balances (
     PRIMARY KEY (account_id, slot)
 ) WITH (fillfactor = 70);
 
+-- The top-level transaction's id, for the change feed (see there).
+CREATE FUNCTION @extschema@.current_xact_id() RETURNS bigint
+AS 'MODULE_PATHNAME', 'ledger_current_xact_id' LANGUAGE C VOLATILE STRICT;
+
 -- The log. Its references to accounts and transfers are checked by the posting functions, which
 -- have just locked the accounts and inserted the transfer, and by verify(), not by foreign keys:
 -- those would lock the account rows that slots exist to keep free.
@@ -466,7 +470,8 @@ CREATE TABLE @extschema@.transfers (
     amount          @extschema@.monetary NOT NULL,
     idempotency_key text COLLATE "C",  -- bytewise: a key can never match two transfers
     metadata        jsonb,
-    created_at      timestamptz NOT NULL DEFAULT now()
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    xact_id         bigint NOT NULL DEFAULT @extschema@.current_xact_id()  -- the change feed's
 );
 -- Keys are unique; transfers without one cost no index entry.
 CREATE UNIQUE INDEX transfers_idempotency_key_key ON @extschema@.transfers (idempotency_key)
@@ -485,7 +490,8 @@ CREATE TABLE @extschema@.entries (
 );
 -- Entries are appended in about transfer-id order: a block range index finds a transfer's
 -- entries at a fraction of a b-tree's cost per insert and on disk.
-CREATE INDEX entries_transfer ON @extschema@.entries USING brin (transfer_id);
+CREATE INDEX entries_transfer ON @extschema@.entries USING brin (transfer_id)
+    WITH (pages_per_range = 8);
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.accounts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.balances', '');
@@ -523,6 +529,52 @@ CREATE TRIGGER balances_guarded BEFORE UPDATE OR DELETE ON @extschema@.balances
     FOR EACH ROW EXECUTE FUNCTION @extschema@.balance_write_trigger();
 CREATE TRIGGER balances_no_truncate BEFORE TRUNCATE ON @extschema@.balances
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.balance_write_trigger();
+
+-------------------------------------------------------------------------------
+-- The change feed: committed transfers at dense positions, in an order consistent with commits
+-------------------------------------------------------------------------------
+
+-- Which transaction made each transfer (its top-level id): the sequencer finds the transfers
+-- that committed between two snapshots by it. A block range index costs a transfer almost
+-- nothing; each tick summarizes the pages written since the last one.
+CREATE INDEX transfers_xact ON @extschema@.transfers USING brin (xact_id)
+    WITH (pages_per_range = 8);
+
+-- One row per sequenced transfer. Append-only.
+CREATE TABLE @extschema@.feed (
+    position    bigint PRIMARY KEY CHECK (position > 0),
+    transfer_id bigint NOT NULL
+);
+
+-- The sequencer's one row, made by the first tick (a dump of it then restores into a fresh
+-- install): the last position and the snapshot of the last tick. A transfer is sequenced by
+-- the first tick whose snapshot sees it committed.
+CREATE TABLE @extschema@.feed_state (
+    only_row          boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    last_position     bigint NOT NULL DEFAULT 0 CHECK (last_position >= 0),
+    snapshot          pg_snapshot,  -- of the last tick; NULL before the first
+    system_identifier bigint,       -- of the cluster that took it
+    resync_floor      bigint NOT NULL DEFAULT 0,  -- transfers up to this id: sequenced by a resync
+    ticked_at         timestamptz
+);
+
+-- Named cursors of consumers in this database: the position up to which each has applied the
+-- feed, moved by feed_ack in the consumer's own transaction.
+CREATE TABLE @extschema@.feed_consumers (
+    consumer   text COLLATE "C" PRIMARY KEY CHECK (consumer <> '' AND octet_length(consumer) <= 255),
+    position   bigint NOT NULL DEFAULT 0 CHECK (position >= 0),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.feed', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.feed_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.feed_consumers', '');
+REVOKE ALL ON @extschema@.feed, @extschema@.feed_state, @extschema@.feed_consumers FROM PUBLIC;
+
+CREATE TRIGGER feed_append_only BEFORE UPDATE OR DELETE ON @extschema@.feed
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.append_only_trigger();
+CREATE TRIGGER feed_no_truncate BEFORE TRUNCATE ON @extschema@.feed
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.append_only_trigger();
 
 -------------------------------------------------------------------------------
 -- The ledger's functions. Those that write run with the extension owner's rights and a
@@ -942,6 +994,46 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
       LEFT JOIN @extschema@.currencies c ON c.code = @extschema@.currency(v.value)
      WHERE c.minor_units IS DISTINCT FROM scale(@extschema@.amount(v.value))
     UNION ALL
+    -- The feed: positions 1 .. last without gaps, each naming a transfer that exists, no transfer
+    -- twice, every transfer the last tick saw committed sequenced, and in each slot's chain
+    -- versions rising with position.
+    SELECT 'feed positions are dense', 'feed',
+           count(f.*) || ' positions, lowest ' || coalesce(min(f.position), 0) || ', highest '
+           || coalesce(max(f.position), 0) || ', last tick says '
+           || coalesce((SELECT s.last_position FROM @extschema@.feed_state s), 0)
+      FROM @extschema@.feed f
+    HAVING count(f.*) <> coalesce(max(f.position), 0)
+        OR coalesce(max(f.position), 0)
+           <> coalesce((SELECT s.last_position FROM @extschema@.feed_state s), 0)
+    UNION ALL
+    SELECT 'each position names one transfer', 'transfer ' || f.transfer_id,
+           CASE WHEN count(*) > 1 THEN 'at positions ' || string_agg(f.position::text, ', ' ORDER BY f.position)
+                ELSE 'at position ' || min(f.position) || ', but no such transfer' END
+      FROM @extschema@.feed f
+     GROUP BY f.transfer_id
+    HAVING count(*) > 1
+        OR NOT EXISTS (SELECT FROM @extschema@.transfers t WHERE t.id = f.transfer_id)
+    UNION ALL
+    SELECT 'committed transfers are sequenced', 'transfer ' || t.id,
+           'committed before the last tick, which sees it, but has no position'
+      FROM @extschema@.feed_state s
+      JOIN @extschema@.transfers t
+        ON t.id <= s.resync_floor
+        OR (s.system_identifier = (SELECT c.system_identifier FROM pg_control_system() c)
+            AND pg_visible_in_snapshot(t.xact_id::text::xid8, s.snapshot))
+     WHERE s.snapshot IS NOT NULL
+       AND NOT EXISTS (SELECT FROM @extschema@.feed f WHERE f.transfer_id = t.id)
+    UNION ALL
+    SELECT 'versions rise with position',
+           'account ' || c.account_id || ' slot ' || c.slot || ' version ' || c.account_version,
+           'at position ' || c.position || ', after version ' || c.previous
+      FROM (SELECT e.account_id, e.slot, e.account_version, f.position,
+                   lag(e.account_version) OVER (PARTITION BY e.account_id, e.slot
+                                                ORDER BY f.position) AS previous
+              FROM @extschema@.entries e
+              JOIN @extschema@.feed f ON f.transfer_id = e.transfer_id) c
+     WHERE c.account_version <= c.previous
+    UNION ALL
     -- Each registered currency is a row and a function that returns its minor units (see
     -- create_currency); lookups trust a function only if the extension's owner or a superuser
     -- owns it and its body is the constant.
@@ -972,3 +1064,313 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
      WHERE d.code IS NULL OR r.code IS NULL OR NOT d.trusted OR NOT d.tied
         OR d.body IS DISTINCT FROM 'RETURN ' || r.minor_units
 $$;
+
+-------------------------------------------------------------------------------
+-- The change feed's functions
+-------------------------------------------------------------------------------
+
+-- `snap` with `xact` still running: a tick's own transaction commits after the tick, so the
+-- snapshot the tick stores must not count it as committed.
+CREATE FUNCTION @extschema@.feed_snapshot_without(snap pg_snapshot, xact bigint)
+RETURNS pg_snapshot
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE
+        WHEN xact >= pg_snapshot_xmax(snap)::text::bigint
+          OR NOT pg_visible_in_snapshot(xact::text::xid8, snap) THEN snap
+        ELSE (least(pg_snapshot_xmin(snap)::text::bigint, xact) || ':'
+              || pg_snapshot_xmax(snap)::text || ':'
+              || (SELECT string_agg(x::text, ',' ORDER BY x)
+                    FROM (SELECT r::text::bigint FROM pg_snapshot_xip(snap) r
+                          UNION SELECT xact) AS u(x)))::pg_snapshot
+    END
+$$;
+
+-- What a tick would sequence now: the transfers this snapshot sees committed and `snap` did not.
+-- STABLE, so that it reads with its caller's snapshot.
+CREATE FUNCTION @extschema@.feed_unsequenced(snap pg_snapshot, floor bigint)
+RETURNS SETOF bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT t.id FROM @extschema@.transfers t
+     WHERE snap IS NULL AND t.id > floor
+    UNION ALL
+    SELECT t.id FROM @extschema@.transfers t
+     WHERE t.xact_id >= pg_snapshot_xmax(snap)::text::bigint AND t.id > floor
+    UNION ALL
+    SELECT s.id FROM pg_snapshot_xip(snap) AS r(xact),
+           LATERAL (SELECT t.id FROM @extschema@.transfers t
+                     WHERE t.xact_id = r.xact::text::bigint AND t.id > floor) s
+$$;
+
+-- The sequencer. Appends, at positions last + 1, last + 2, ... in transfer-id order, the
+-- transfers that the statement's snapshot sees committed and the last tick's did not: those of
+-- transactions that were running then (looked up one by one, however old) or began since (a
+-- range). Ticks take turns on feed_state's row and store their snapshot for the next one, so a
+-- tick never waits for a running transaction and never skips one that commits later.
+CREATE FUNCTION @extschema@.feed_sequence(wait boolean) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    state @extschema@.feed_state;
+    own bigint := @extschema@.current_xact_id();
+    cluster bigint := (SELECT system_identifier FROM pg_control_system());
+    added bigint;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the feed is sequenced only under READ COMMITTED, not %',
+                        upper(current_setting('transaction_isolation'))
+              USING ERRCODE = 'LG201',
+                    HINT = 'Call feed_tick() in a READ COMMITTED transaction, or on its own.';
+    END IF;
+    -- Its transfers would be sequenced before they commit, or never: the stored snapshot
+    -- counts this transaction as running.
+    IF EXISTS (SELECT FROM @extschema@.transfers t WHERE t.xact_id = own) THEN
+        RAISE EXCEPTION 'the feed cannot be sequenced in a transaction that made transfers'
+              USING ERRCODE = 'LG202',
+                    HINT = 'Call feed_tick() before the transfers, or in a transaction of its own.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.feed_state) THEN
+        -- The first tick makes the row; one that waits for it to commit is waiting for a tick.
+        IF wait THEN
+            PERFORM pg_advisory_xact_lock('@extschema@.feed_state'::regclass::oid::bigint);
+        ELSIF NOT pg_try_advisory_xact_lock('@extschema@.feed_state'::regclass::oid::bigint) THEN
+            RETURN NULL;
+        END IF;
+        INSERT INTO @extschema@.feed_state DEFAULT VALUES ON CONFLICT DO NOTHING;
+    END IF;
+    IF wait THEN
+        SELECT * INTO state FROM @extschema@.feed_state FOR UPDATE;
+    ELSE
+        SELECT * INTO state FROM @extschema@.feed_state FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            RETURN NULL;  -- another tick is running
+        END IF;
+    END IF;
+    PERFORM @extschema@.feed_summarize();
+    IF state.snapshot IS NOT NULL AND state.system_identifier IS DISTINCT FROM cluster THEN
+        RETURN @extschema@.feed_resync(state, own, cluster);
+    END IF;
+    -- One statement, so that the rows it reads and the snapshot it stores are the same.
+    WITH fresh AS (
+        SELECT u.id FROM @extschema@.feed_unsequenced(state.snapshot, state.resync_floor) AS u(id)
+    ), inserted AS (
+        INSERT INTO @extschema@.feed (position, transfer_id)
+        SELECT state.last_position + row_number() OVER (ORDER BY f.id), f.id FROM fresh f
+        RETURNING 1
+    )
+    UPDATE @extschema@.feed_state
+       SET last_position = state.last_position + (SELECT count(*) FROM inserted),
+           snapshot = @extschema@.feed_snapshot_without(pg_current_snapshot(), own),
+           system_identifier = cluster,
+           ticked_at = statement_timestamp()
+     WHERE only_row
+    RETURNING last_position - state.last_position INTO added;
+    IF added > 0 THEN
+        PERFORM pg_notify('ledger_feed', (state.last_position + added)::text);
+    END IF;
+    RETURN state.last_position + added;
+END
+$$;
+
+-- Keeps the block range indexes the feed reads through short of unsummarized pages (which every
+-- lookup would scan), without waiting for a VACUUM that holds them: that one summarizes too.
+CREATE FUNCTION @extschema@.feed_summarize() RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET lock_timeout = '10ms' AS $$
+BEGIN
+    PERFORM brin_summarize_new_values('@extschema@.transfers_xact'::regclass),
+            brin_summarize_new_values('@extschema@.entries_transfer'::regclass);
+EXCEPTION WHEN lock_not_available THEN
+    NULL;
+END
+$$;
+
+-- After a restore into another cluster (or pg_upgrade) the stored snapshot and the transfers'
+-- transaction ids belong to the old cluster. Once, with writers held off: every transfer
+-- without a position gets one in id order, and later ticks look only above the highest id.
+CREATE FUNCTION @extschema@.feed_resync(state @extschema@.feed_state, own bigint, cluster bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    added bigint;
+BEGIN
+    LOCK TABLE @extschema@.transfers IN SHARE MODE;
+    WITH fresh AS (
+        SELECT t.id FROM @extschema@.transfers t
+         WHERE NOT EXISTS (SELECT FROM @extschema@.feed f WHERE f.transfer_id = t.id)
+    ), inserted AS (
+        INSERT INTO @extschema@.feed (position, transfer_id)
+        SELECT state.last_position + row_number() OVER (ORDER BY f.id), f.id FROM fresh f
+        RETURNING 1
+    )
+    UPDATE @extschema@.feed_state
+       SET last_position = state.last_position + (SELECT count(*) FROM inserted),
+           snapshot = @extschema@.feed_snapshot_without(pg_current_snapshot(), own),
+           system_identifier = cluster,
+           resync_floor = (SELECT coalesce(max(t.id), 0) FROM @extschema@.transfers t),
+           ticked_at = statement_timestamp()
+     WHERE only_row
+    RETURNING last_position - state.last_position INTO added;
+    IF added > 0 THEN
+        PERFORM pg_notify('ledger_feed', (state.last_position + added)::text);
+    END IF;
+    RETURN state.last_position + added;
+END
+$$;
+
+CREATE FUNCTION @extschema@.feed_tick() RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN @extschema@.feed_sequence(true);
+
+-- NULL, at once, when another tick is running.
+CREATE FUNCTION @extschema@.feed_try_tick() RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN @extschema@.feed_sequence(false);
+
+-- The feed after a position: each sequenced transfer with its entries. Read-only, so it runs on
+-- a hot standby too; with the caller's rights (SELECT on feed, transfers and entries).
+CREATE FUNCTION @extschema@.changes(after_position bigint DEFAULT 0, max_rows int DEFAULT 100)
+RETURNS TABLE ("position" bigint, transfer_id bigint, from_account bigint, to_account bigint,
+               amount @extschema@.monetary, idempotency_key text, metadata jsonb,
+               created_at timestamptz, entries jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT f.position, t.id, t.from_account, t.to_account, t.amount, t.idempotency_key,
+           t.metadata, t.created_at,
+           (SELECT jsonb_agg(jsonb_build_object(
+                       'account', e.account_id, 'slot', e.slot, 'version', e.account_version,
+                       'amount', e.amount::text, 'balance_after', e.balance_after::text)
+                   ORDER BY @extschema@.amount(e.amount) > 0, e.account_id, e.slot)
+              FROM @extschema@.entries e WHERE e.transfer_id = t.id)
+      FROM @extschema@.feed f
+      JOIN @extschema@.transfers t ON t.id = f.transfer_id
+     WHERE f.position > after_position
+     ORDER BY f.position
+     LIMIT greatest(max_rows, 0)
+$$;
+
+CREATE FUNCTION @extschema@.create_consumer(consumer text, start_position bigint DEFAULT 0)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    last bigint := coalesce((SELECT s.last_position FROM @extschema@.feed_state s), 0);
+BEGIN
+    IF consumer IS NULL OR start_position IS NULL THEN
+        RAISE EXCEPTION 'create_consumer needs a consumer name and a start position'
+              USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF consumer = '' OR octet_length(consumer) > 255 THEN
+        RAISE EXCEPTION 'a consumer name has 1 to 255 bytes, not %', octet_length(consumer)
+              USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF start_position < 0 OR start_position > last THEN
+        RAISE EXCEPTION 'start position % is outside the feed, which ends at position %',
+                        start_position, last
+              USING ERRCODE = 'LG204';
+    END IF;
+    INSERT INTO @extschema@.feed_consumers AS c (consumer, position)
+    VALUES (create_consumer.consumer, start_position) ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'consumer "%" already exists', consumer USING ERRCODE = 'LG205';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION @extschema@.drop_consumer(consumer text) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM @extschema@.feed_consumers c WHERE c.consumer = drop_consumer.consumer;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'consumer "%" does not exist', consumer USING ERRCODE = 'LG203';
+    END IF;
+END
+$$;
+
+-- The changes after the consumer's position, its cursor row locked to the end of the caller's
+-- transaction. With skip_locked, a cursor another session holds gives no rows at once.
+CREATE FUNCTION @extschema@.feed_next(consumer text, max_rows int DEFAULT 100,
+                                      skip_locked boolean DEFAULT false)
+RETURNS TABLE ("position" bigint, transfer_id bigint, from_account bigint, to_account bigint,
+               amount @extschema@.monetary, idempotency_key text, metadata jsonb,
+               created_at timestamptz, entries jsonb)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    at bigint;
+BEGIN
+    IF skip_locked THEN
+        SELECT c.position INTO at FROM @extschema@.feed_consumers c
+         WHERE c.consumer = feed_next.consumer FOR UPDATE SKIP LOCKED;
+    ELSE
+        SELECT c.position INTO at FROM @extschema@.feed_consumers c
+         WHERE c.consumer = feed_next.consumer FOR UPDATE;
+    END IF;
+    IF at IS NULL THEN
+        IF skip_locked AND EXISTS (SELECT FROM @extschema@.feed_consumers c
+                                    WHERE c.consumer = feed_next.consumer) THEN
+            RETURN;
+        END IF;
+        RAISE EXCEPTION 'consumer "%" does not exist', consumer
+              USING ERRCODE = 'LG203', HINT = 'Create it with ledger.create_consumer().';
+    END IF;
+    RETURN QUERY SELECT * FROM @extschema@.changes(at, max_rows);
+END
+$$;
+
+-- Moves the consumer's cursor from expected_position to new_position, in the caller's
+-- transaction: the consumer's own writes and its cursor commit together, or neither does.
+CREATE FUNCTION @extschema@.feed_ack(consumer text, expected_position bigint, new_position bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    at bigint;
+    last bigint := coalesce((SELECT s.last_position FROM @extschema@.feed_state s), 0);
+BEGIN
+    IF consumer IS NULL OR expected_position IS NULL OR new_position IS NULL THEN
+        RAISE EXCEPTION 'feed_ack needs a consumer, the expected position and the new one'
+              USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.position INTO at FROM @extschema@.feed_consumers c
+     WHERE c.consumer = feed_ack.consumer FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'consumer "%" does not exist', consumer USING ERRCODE = 'LG203';
+    END IF;
+    IF at <> expected_position THEN
+        RAISE EXCEPTION 'consumer "%" is at position %, not %', consumer, at, expected_position
+              USING ERRCODE = 'LG206',
+                    HINT = 'Another instance moved it: read again from its position.';
+    END IF;
+    IF new_position < expected_position OR new_position > last THEN
+        RAISE EXCEPTION 'position % is outside % to %, the positions consumer "%" may move to',
+                        new_position, expected_position, last, consumer
+              USING ERRCODE = 'LG204';
+    END IF;
+    UPDATE @extschema@.feed_consumers c SET position = new_position, updated_at = now()
+     WHERE c.consumer = feed_ack.consumer;
+END
+$$;
+
+-- How far the feed is behind: its last position and tick, how many committed transfers no tick
+-- has sequenced yet, and the oldest transaction that has written and is still open (it delays
+-- only its own transfers' positions).
+CREATE FUNCTION @extschema@.feed_lag()
+RETURNS TABLE (last_position bigint, last_tick timestamptz, unsequenced bigint,
+               oldest_xact_pid int, oldest_xact_age interval)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(s.last_position, 0), s.ticked_at,
+           (SELECT count(*) FROM @extschema@.feed_unsequenced(s.snapshot, coalesce(s.resync_floor, 0))),
+           o.pid, o.age
+      FROM (SELECT 1) AS one
+      LEFT JOIN @extschema@.feed_state s ON true
+      LEFT JOIN LATERAL (SELECT a.pid, statement_timestamp() - a.xact_start AS age
+                           FROM pg_stat_activity a
+                          WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+                          ORDER BY a.xact_start LIMIT 1) o ON true
+$$;
+
+REVOKE ALL ON FUNCTION @extschema@.feed_sequence(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_summarize() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_resync(@extschema@.feed_state, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_tick() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_try_tick() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.create_consumer(text, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.drop_consumer(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_next(text, int, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_ack(text, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_lag() FROM PUBLIC;

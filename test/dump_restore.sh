@@ -9,7 +9,7 @@ dump_file=$(mktemp -t ledger-dump.XXXXXX)
 trap 'rm -f "$dump_file"' EXIT
 sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
-echo "1..8"
+echo "1..10"
 sql postgres "CREATE DATABASE $source_db"
 sql "$source_db" "CREATE EXTENSION ledger;
     SELECT ledger.create_currency('ETH', 18, 'Ether');
@@ -28,6 +28,12 @@ sql "$source_db" "CREATE EXTENSION ledger;
      WHERE name = 'wallet';
     SELECT ledger.split_account(id, 3) FROM ledger.accounts WHERE name = 'bob';
     SELECT ledger.transfer(b.id, a.id, '50.00 USD')
+      FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';" >/dev/null
+# The feed: a tick (in a transaction of its own), a consumer at position 2, and a transfer that
+# no tick has seen when the dump is taken.
+sql "$source_db" "SELECT ledger.feed_tick()" >/dev/null
+sql "$source_db" "SELECT ledger.create_consumer('mailer'); SELECT ledger.feed_ack('mailer', 0, 2);
+    SELECT ledger.transfer(a.id, b.id, '5.00 USD', 'after-last-tick')
       FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob';" >/dev/null
 pg_dump -Fc -d "$source_db" -f "$dump_file"
 sql postgres "CREATE DATABASE $target_db"
@@ -62,6 +68,16 @@ check "transfers and entries are restored" \
                                          metadata, created_at), ',' ORDER BY id) FROM ledger.transfers)
          || (SELECT string_agg(concat_ws('|', account_id, slot, account_version, transfer_id, amount,
                                          balance_after), ',' ORDER BY 1, 2, 3) FROM ledger.entries)"
+check "the feed, its state and its consumers are restored with their positions" \
+    "SELECT (SELECT string_agg(position || ':' || transfer_id, ',' ORDER BY position) FROM ledger.feed)
+         || '|' || (SELECT last_position FROM ledger.feed_state)
+         || '|' || (SELECT string_agg(consumer || ':' || position, ',') FROM ledger.feed_consumers)"
+# In the restored database the first tick resynchronizes (another system identifier): the transfer
+# the dump's last tick had not seen gets the next position, as a tick does in the source.
+check "after the restore the first tick sequences what the last one had not, once, and verifies" \
+    "SELECT ledger.feed_tick()
+         || '|' || (SELECT string_agg(position || ':' || transfer_id, ',' ORDER BY position) FROM ledger.feed)
+         || '|' || (SELECT count(*) FROM ledger.verify())"
 check "the restored ledger verifies, repeats a keyed transfer, and takes a new one" \
     "SELECT (SELECT count(*) FROM ledger.verify())
          || '|' || ledger.transfer(a.id, b.id, '12.34 USD', 'pay-1', '{\"order\": 7}')

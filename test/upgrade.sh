@@ -169,7 +169,7 @@ data_query_of() {
     fi
 }
 
-count=$(($(wc -w <<<"$shipped_versions") * 5 + 4))
+count=$(($(wc -w <<<"$shipped_versions") * 6 + 4))
 echo "1..$count"
 psql -qXAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
 
@@ -250,6 +250,24 @@ for version in $shipped_versions; do
     else
         echo "not ok - after updating from $version an index built before the update serves range scans"
         echo "$plan" | sed 's/^/# /'
+    fi
+    # The feed's first tick sequences every transfer, those made before the update from 1.0
+    # (xact_id 0) included, in id order; a transfer after it is sequenced by the next.
+    first=$(sql "SELECT concat_ws('|',
+                     ((SELECT count(*) FROM ledger.transfers WHERE xact_id = 0) > 0) = ('$version' = '1.0'),
+                     ledger.feed_tick() = (SELECT count(*) FROM ledger.transfers))")
+    first="$first|$(sql "SELECT bool_and(f.transfer_id = t.id) FROM ledger.feed f
+                           JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ledger.transfers) t
+                             ON t.n = f.position")"
+    sql "SELECT ledger.transfer(a.id, b.id, '1.00 USD', 'after-feed')
+           FROM ledger.accounts a, ledger.accounts b WHERE a.name = 'alice' AND b.name = 'bob'" >/dev/null
+    feed="$first|$(sql "SELECT concat_ws('|', ledger.feed_tick() = (SELECT count(*) FROM ledger.transfers),
+                            (SELECT count(*) FROM ledger.verify()))")"
+    if [ "$feed" = "t|t|t|t|0" ]; then
+        echo "ok - after updating from $version the feed's first tick sequences every transfer in id order"
+    else
+        echo "not ok - after updating from $version the feed's first tick sequences every transfer in id order"
+        echo "# expected t|t|t|t|0, got $feed"
     fi
 done
 

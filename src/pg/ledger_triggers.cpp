@@ -74,14 +74,16 @@ const char *refused_change(const TriggerData *trigger) noexcept {
 
 }  // namespace
 
-// transfers and entries: UPDATE, DELETE and TRUNCATE are refused for everyone.
+// transfers, entries and feed: UPDATE, DELETE and TRUNCATE are refused for everyone.
 LEDGER_FUNCTION(ledger_append_only_trigger) {
     return at_boundary([&]() -> Datum {
         const auto *trigger = reinterpret_cast<const TriggerData *>(fcinfo->context);
-        throw MoneyError(ErrorKind::append_only,
-                         "ledger." + table_of(trigger) +
-                             " is append-only: " + operation_of(trigger) + " refused",
-                         "Correct a transfer with a new transfer in the opposite direction.");
+        const std::string table = table_of(trigger);
+        throw MoneyError(
+            ErrorKind::append_only,
+            "ledger." + table + " is append-only: " + operation_of(trigger) + " refused",
+            table == "feed" ? "Positions are final; only ledger.feed_tick() appends to the feed."
+                            : "Correct a transfer with a new transfer in the opposite direction.");
     });
 }
 

@@ -1,0 +1,160 @@
+-- The change feed: ticks give committed transfers dense positions in id order within a tick,
+-- never skip one that commits late, refuse what would break that, and consumers move their
+-- cursors by compare-and-set. In a database of its own, so that positions start at 1.
+SELECT current_database() AS regress_database \gset
+CREATE DATABASE ledger_feed;
+\c ledger_feed
+CREATE EXTENSION ledger;
+SET search_path = public, ledger;
+CREATE FUNCTION public.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE statement;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
+-- Before any tick: nothing sequenced, nothing waiting.
+SELECT last_position, last_tick IS NULL AS never_ticked, unsequenced FROM feed_lag();
+SELECT feed_tick() AS empty_tick;
+SELECT * FROM changes();
+
+SELECT create_account('feed a', 'USD') AS a, create_account('feed b', 'USD') AS b \gset
+SELECT deposit(:a, '100.00 USD') AS d1 \gset
+SELECT transfer(:a, :b, '30.00 USD', 'feed-key', '{"order": 7}') AS t1 \gset
+SELECT unsequenced FROM feed_lag();
+SELECT feed_tick() AS last_position;
+-- Positions 1 and 2, in id order, each with its entries (the paying side first).
+SELECT position, transfer_id = :d1 AS is_d1, transfer_id = :t1 AS is_t1, amount,
+       idempotency_key, metadata
+  FROM changes() ORDER BY position;
+-- (The external account's slot is any free one: not shown.)
+SELECT position, e->>'account' = :'a' AS on_a,
+       CASE WHEN e->>'account' IN (:'a', :'b') THEN e->>'slot' END AS slot, e->>'version' AS version,
+       e->>'amount' AS amount, e->>'balance_after' AS balance_after
+  FROM changes(), jsonb_array_elements(entries) AS e ORDER BY position, e->>'amount';
+-- Nothing new: the same last position, no new rows.
+SELECT feed_tick() AS same_position, (SELECT count(*) FROM feed) AS rows;
+SELECT last_position, unsequenced, last_tick IS NOT NULL AS ticked FROM feed_lag();
+
+-- Paging: after a position, at most max_rows.
+SELECT position FROM changes(1, 10);
+SELECT position FROM changes(0, 1);
+SELECT count(*) AS none_after_the_end FROM changes(2);
+
+-- Rolled back transfers, rolled back savepoints: never sequenced. Released savepoints: sequenced
+-- when the transaction commits.
+BEGIN;
+SELECT transfer(:a, :b, '1.00 USD') > 0 AS rolled_back;
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+SELECT transfer(:a, :b, '2.00 USD') > 0 AS in_rolled_back_savepoint;
+ROLLBACK TO SAVEPOINT s;
+SAVEPOINT r;
+SELECT transfer(:a, :b, '3.00 USD') AS released \gset
+RELEASE SAVEPOINT r;
+COMMIT;
+SELECT feed_tick() AS after_savepoints;
+SELECT position, transfer_id = :released AS is_released, amount FROM changes(2);
+
+-- A tick runs only under READ COMMITTED (a REPEATABLE READ snapshot could predate the last
+-- tick's), and not in a transaction that already made transfers (they would be sequenced before
+-- they commit).
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT error_of('SELECT ledger.feed_tick()');
+ROLLBACK;
+BEGIN;
+SELECT transfer(:a, :b, '4.00 USD') > 0 AS made;
+SELECT error_of('SELECT ledger.feed_tick()');
+ROLLBACK;
+-- A transfer made after a tick in the same transaction is sequenced by a later tick.
+BEGIN;
+SELECT feed_tick() AS tick_first;
+SELECT transfer(:a, :b, '5.00 USD') AS after_tick \gset
+COMMIT;
+SELECT feed_tick() AS later_tick;
+SELECT position, transfer_id = :after_tick AS is_after_tick, amount FROM changes(3);
+-- With no other tick running, the try variant ticks (specs/feed_late_commit: beside one, NULL).
+SELECT feed_try_tick() AS try_tick;
+
+-- Consumers: named cursors, moved by compare-and-set.
+SELECT create_consumer('mailer');
+SELECT error_of($$SELECT ledger.create_consumer('mailer')$$);
+SELECT error_of($$SELECT ledger.create_consumer('late', 99)$$);
+SELECT error_of($$SELECT ledger.create_consumer('', 0)$$);
+SELECT error_of($$SELECT ledger.create_consumer(NULL)$$);
+BEGIN;
+SELECT position, amount FROM feed_next('mailer', 2);
+SELECT feed_ack('mailer', 0, 2);
+COMMIT;
+SELECT consumer, position FROM feed_consumers;
+SELECT error_of($$SELECT ledger.feed_ack('mailer', 0, 3)$$);
+SELECT error_of($$SELECT ledger.feed_ack('mailer', 2, 1)$$);
+SELECT error_of($$SELECT ledger.feed_ack('mailer', 2, 99)$$);
+SELECT error_of($$SELECT ledger.feed_ack('nobody', 0, 1)$$);
+SELECT error_of($$SELECT * FROM ledger.feed_next('nobody')$$);
+SELECT error_of($$SELECT ledger.feed_ack('mailer', NULL, 1)$$);
+-- An acknowledgement rolled back with the consumer's own work leaves the cursor where it was.
+BEGIN;
+SELECT position FROM feed_next('mailer');
+SELECT feed_ack('mailer', 2, 4);
+ROLLBACK;
+SELECT position FROM feed_consumers WHERE consumer = 'mailer';
+SELECT position FROM feed_next('mailer');
+SELECT drop_consumer('mailer');
+SELECT error_of($$SELECT ledger.drop_consumer('mailer')$$);
+
+-- The feed is append-only; verify() checks its promises and names what a tampered feed breaks.
+SELECT error_of('UPDATE ledger.feed SET transfer_id = transfer_id');
+SELECT error_of('DELETE FROM ledger.feed');
+SELECT error_of('TRUNCATE ledger.feed');
+SELECT count(*) AS violations FROM verify();
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO feed VALUES (6, :t1), (8, 123456);
+SELECT invariant, subject, detail FROM verify() ORDER BY 1, 2;
+ROLLBACK;
+-- A committed transfer the last tick saw but that has no position.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM feed WHERE position = 4;
+UPDATE feed_state SET last_position = 3;
+SELECT invariant, subject = 'transfer ' || :after_tick AS subject_is_after_tick, detail FROM verify() ORDER BY 1;
+ROLLBACK;
+SELECT count(*) AS violations FROM verify();
+
+-- A restore into another cluster (simulated: the stored system identifier differs) makes the
+-- next tick resynchronize once: transfers without a position get one in id order, and later
+-- ticks look only above the highest id.
+SELECT transfer(:a, :b, '6.00 USD') AS before_resync \gset
+UPDATE feed_state SET system_identifier = 1;
+SELECT feed_tick() AS resynchronized;
+SELECT position, transfer_id = :before_resync AS is_before_resync FROM changes(4);
+SELECT resync_floor = :before_resync AS floor_is_highest_id,
+       system_identifier = (SELECT system_identifier FROM pg_control_system()) AS this_cluster
+  FROM feed_state;
+SELECT transfer(:a, :b, '7.00 USD') AS after_resync \gset
+SELECT feed_tick() AS after_resync_tick;
+SELECT position, transfer_id = :after_resync AS is_after_resync FROM changes(5);
+SELECT count(*) AS violations FROM verify();
+
+-- Roles: the feed's functions are granted, not public; changes() reads with the caller's rights.
+CREATE ROLE regress_feed_reader;
+GRANT USAGE ON SCHEMA ledger TO regress_feed_reader;
+SET ROLE regress_feed_reader;
+SELECT error_of('SELECT ledger.feed_tick()');
+SELECT error_of('SELECT * FROM ledger.changes()');
+SELECT error_of($$SELECT * FROM ledger.feed_next('x')$$);
+RESET ROLE;
+GRANT SELECT ON feed, transfers, entries TO regress_feed_reader;
+SET ROLE regress_feed_reader;
+SELECT count(*) AS readable FROM changes();
+RESET ROLE;
+REVOKE ALL ON feed, transfers, entries FROM regress_feed_reader;
+REVOKE USAGE ON SCHEMA ledger FROM regress_feed_reader;
+DROP ROLE regress_feed_reader;
+
+\c :regress_database
+DROP DATABASE ledger_feed;
