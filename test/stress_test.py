@@ -22,12 +22,16 @@ no rows, every (account, slot) chain is gapless and exact and ends at its balanc
 transfer has its two entries, every account's running balance in transfer-id order stays within
 its limits, and every currency sums to zero.
 
+Meanwhile the change feed is ticked and consumed under the same load (test/stress_feed.py), and
+checked afterwards: every committed transfer sequenced and applied exactly once, nothing rolled
+back, every read a gapless run after the cursor.
+
 Runs inside scripts/with-cluster: `scripts/with-cluster test/stress_test.py`. Short form by
 default (40 s of load, about a minute in all); the longer form is
 `STRESS_SECONDS=600 scripts/with-cluster test/stress_test.py`. STRESS_CLIENTS (16), STRESS_SEED,
 STRESS_NEAR_LIMIT (share of calls near the limits, 0.33), STRESS_ORDERED (0.25) and
 STRESS_UNORDERED (0.02, shares of transactions of several calls), STRESS_MAX_ITEMS (50) and
-STRESS_SPLIT=0 (no account split, for comparison) change the rest. Prints TAP; exits non-zero on
+STRESS_SPLIT=0 (no account split, for comparison) and STRESS_FEED=0 (no feed) change the rest. Prints TAP; exits non-zero on
 any violation.
 """
 
@@ -43,6 +47,8 @@ from decimal import Decimal
 
 import psycopg2
 
+from stress_feed import FeedLoad
+
 SECONDS = float(os.environ.get("STRESS_SECONDS", "40"))
 CLIENTS = int(os.environ.get("STRESS_CLIENTS", "16"))
 SEED = int(os.environ.get("STRESS_SEED", "20261211"))
@@ -55,6 +61,7 @@ UNORDERED = float(os.environ.get("STRESS_UNORDERED", "0.02"))
 MULTI_ITEMS = 3  # at most, in a transfer_many inside a transaction of several calls
 MAX_ITEMS = int(os.environ.get("STRESS_MAX_ITEMS", "50"))  # of one transfer_many call
 SPLIT = os.environ.get("STRESS_SPLIT", "1") != "0"  # 0: no account is split, for comparison
+FEED = os.environ.get("STRESS_FEED", "1") != "0"  # 0: no ticks and no consumers
 MAX_ATTEMPTS = 50  # of one transaction that keeps meeting 40001 / 40P01
 RR_ATTEMPTS = 10  # under REPEATABLE READ, before going on under READ COMMITTED
 UNORDERED_ATTEMPTS = 10  # of an unordered transaction, which may deadlock every time, before giving up
@@ -659,6 +666,9 @@ def check(clients, externals, setup_ids, last_setup_id):
 
 def main():
     accounts, externals, setup_ids, last_setup_id = setup()
+    feed = FeedLoad(stop) if FEED else None
+    if feed:
+        feed.start()
     clients = [Client(n, accounts, externals) for n in range(CLIENTS)]
     for client in clients:
         client.start()
@@ -666,10 +676,12 @@ def main():
     stop.set()
     for client in clients:
         client.join(timeout=120)
-    if any(client.is_alive() for client in clients):
-        print("1..1\nnot ok 1 - every client ended its last transaction")
+    if any(client.is_alive() for client in clients) or (feed and not feed.join(120)):
+        print("1..1\nnot ok 1 - every client, ticker and consumer ended its last transaction")
         return 1
     results = check(clients, externals, setup_ids, last_setup_id)
+    if feed:
+        results += feed.check(set().union(*(c.rolled_back for c in clients)))
     print(f"1..{len(results)}")
     for number, (description, ok) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {number} - {description}")
