@@ -946,10 +946,16 @@ CREATE FUNCTION @extschema@.feed_sequence(wait boolean) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     state @extschema@.feed_state;
-    own bigint := @extschema@.current_xact_id();
+    own bigint;
     cluster bigint := (SELECT system_identifier FROM pg_control_system());
     added bigint;
 BEGIN
+    IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'the feed is sequenced only in a read-write transaction on the primary'
+              USING ERRCODE = 'read_only_sql_transaction',
+                    HINT = 'A standby has the primary''s feed: read it with changes().';
+    END IF;
+    own := @extschema@.current_xact_id();
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'the feed is sequenced only under READ COMMITTED, not %',
                         upper(current_setting('transaction_isolation'))

@@ -60,9 +60,12 @@ SELECT feed_tick() AS after_savepoints;
 SELECT position, transfer_id = :released AS is_released, amount FROM changes(2);
 
 -- A tick runs only under READ COMMITTED (a REPEATABLE READ snapshot could predate the last
--- tick's), and not in a transaction that already made transfers (they would be sequenced before
--- they commit).
+-- tick's), in a read-write transaction, and not in one that already made transfers (they would
+-- be sequenced before they commit).
 BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT error_of('SELECT ledger.feed_tick()');
+ROLLBACK;
+BEGIN READ ONLY;
 SELECT error_of('SELECT ledger.feed_tick()');
 ROLLBACK;
 BEGIN;
