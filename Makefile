@@ -14,7 +14,7 @@ GLUE_OBJS = src/pg/module.o src/pg/boundary.o src/pg/currency_registry.o src/pg/
             src/pg/monetary_rounding.o src/pg/postgres_arguments.o src/pg/posting.o \
             src/pg/ledger_functions.o src/pg/ledger_triggers.o src/pg/spi.o \
             src/pg/write_scope.o src/pg/disclosure.o src/pg/slot_locks.o src/pg/batch_posting.o \
-            src/pg/transfer_many.o src/pg/slot_admin.o src/pg/feed.o
+            src/pg/transfer_many.o src/pg/slot_admin.o src/pg/feed.o src/pg/feed_worker.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 REGRESS = monetary_io monetary_ops monetary_numeric currencies ledger hostile ordering registry \
