@@ -4,6 +4,10 @@ postmaster and its backends, like a power cut) is killed with SIGKILL and restar
 some replies to committed calls are lost on the way back; afterwards every acknowledged call
 exists exactly once and the ledger still adds up. Half of the accounts are split into 4 balance
 slots at setup, so that the checks cover slot chains and the slot moves of split accounts too.
+Meanwhile a feed worker ticks the change feed and applies it, exactly once, into a table of its
+own with feed_next/feed_ack; it is killed with the server, and now and then on its own in the
+middle of a batch (its connection dropped before COMMIT), and starts again. Afterwards the
+positions are dense and every transfer was applied exactly once.
 
 Runs inside scripts/with-cluster (it needs LEDGER_CLUSTER_DATA and LEDGER_SERVER_OPTIONS to restart
 the server). Short form by default (about 30 seconds); CRASH_SECONDS and CRASH_KILLS make it
@@ -69,8 +73,102 @@ def setup():
     # Split after seeding, so that the split itself moves money between slots.
     for account in ids[::2]:
         cur.execute("SELECT ledger.split_account(%s, %s)", (account, SPLIT_SLOTS))
+    cur.execute("SELECT ledger.create_consumer('crash')")
+    cur.execute("CREATE TABLE public.crash_applied (position bigint PRIMARY KEY, "
+                "transfer_id bigint NOT NULL UNIQUE)")
     conn.close()
     return ids
+
+
+class FeedWorker(threading.Thread):
+    """Ticks and applies the feed; starts over after every lost connection."""
+
+    def __init__(self):
+        super().__init__(name="feed-worker", daemon=True)
+        self.random = random.Random(SEED + 1)
+        self.batches = 0
+        self.abandoned = 0  # batches dropped before COMMIT, as a killed worker would
+        self.restarts = 0
+        self.errors = []
+
+    def batch(self, cur):
+        """One tick and one batch; the number of changes applied."""
+        cur.execute("SELECT ledger.feed_try_tick()")
+        cur.execute("BEGIN")
+        cur.execute("SELECT position, transfer_id FROM ledger.feed_next('crash', 500)")
+        rows = cur.fetchall()
+        if not rows:
+            cur.execute("ROLLBACK")
+            return 0
+        cur.execute("SELECT position FROM ledger.feed_consumers WHERE consumer = 'crash'")
+        cursor = cur.fetchone()[0]
+        cur.executemany("INSERT INTO public.crash_applied VALUES (%s, %s)", rows)
+        cur.execute("SELECT ledger.feed_ack('crash', %s, %s)", (cursor, rows[-1][0]))
+        if self.random.random() < 0.1:
+            raise ConnectionAbortedError  # killed between its effects and COMMIT
+        cur.execute("COMMIT")
+        self.batches += 1
+        return len(rows)
+
+    def run_until(self, done):
+        while True:
+            conn = None
+            try:
+                conn = connect()
+                cur = conn.cursor()
+                while True:
+                    applied = self.batch(cur)
+                    if applied == 0:
+                        if done():
+                            return
+                        time.sleep(0.01)  # the worker's idle pace
+            except ConnectionAbortedError:
+                self.abandoned += 1
+            except psycopg2.Error as error:
+                if error.pgcode not in RETRY and not isinstance(error, psycopg2.OperationalError):
+                    self.errors.append(f"{error.pgcode}: {error}".strip())
+                    return
+            finally:
+                if conn is not None:
+                    conn.close()  # a transaction still open is rolled back by the server
+            self.restarts += 1
+
+    def run(self):
+        try:
+            self.run_until(stop.is_set)
+        except Exception as error:  # noqa: BLE001 - reported by the check
+            self.errors.append(repr(error))
+
+
+def check_feed(conn, worker):
+    """After the run: one last tick and batch, then the feed's promises."""
+    worker.run_until(lambda: True)
+    cur = conn.cursor()
+    cur.execute("SELECT ledger.feed_tick()")
+    worker.run_until(lambda: True)
+    cur.execute("SELECT unsequenced FROM ledger.feed_lag()")
+    unsequenced = cur.fetchone()[0]
+    cur.execute("SELECT id FROM ledger.transfers")
+    transfers = {row[0] for row in cur.fetchall()}
+    cur.execute("SELECT position, transfer_id FROM ledger.feed ORDER BY position")
+    feed = cur.fetchall()
+    cur.execute("SELECT position, transfer_id FROM public.crash_applied ORDER BY position")
+    applied = cur.fetchall()
+    sequenced = [t for _, t in feed]
+    dense = [p for p, _ in feed] == list(range(1, len(feed) + 1))
+    print(f"# feed worker: {worker.batches} batches, {worker.abandoned} dropped before COMMIT, "
+          f"{worker.restarts} restarts; {len(feed)} positions")
+    for error in worker.errors[:5]:
+        print(f"#   feed worker: {error}")
+    return [
+        (f"after the kills the feed's positions are dense and name every transfer once "
+         f"(dense: {dense}; {len(transfers - set(sequenced))} without a position, "
+         f"{len(sequenced) - len(set(sequenced))} twice, {unsequenced} unsequenced)",
+         dense and set(sequenced) == transfers and len(set(sequenced)) == len(sequenced)
+         and unsequenced == 0 and not worker.errors),
+        (f"the feed worker, killed with the server and on its own, applied every position "
+         f"exactly once ({len(applied)} applied of {len(feed)})", applied == feed),
+    ]
 
 
 class Client(threading.Thread):
@@ -242,6 +340,8 @@ def main():
     clients = [Client(n, accounts, outcomes) for n in range(CLIENTS)]
     for client in clients:
         client.start()
+    worker = FeedWorker()
+    worker.start()
     chooser = random.Random(SEED)
     # Kill at random moments spread over the run, leaving time after the last one.
     moments = sorted(chooser.uniform(0.1, 0.8) * SECONDS for _ in range(KILLS))
@@ -255,13 +355,16 @@ def main():
         stop.set()  # also when a restart failed: the clients finish their calls and end
     for client in clients:
         client.join(timeout=CALL_DEADLINE_SECONDS + 30)
-    if any(client.is_alive() for client in clients):
-        print("1..1\nnot ok 1 - every client ended its last call")
+    worker.join(timeout=CALL_DEADLINE_SECONDS)
+    if any(client.is_alive() for client in clients) or worker.is_alive():
+        print(f"# feed worker alive: {worker.is_alive()}, batches {worker.batches}, restarts "
+              f"{worker.restarts}, errors {worker.errors[:3]}")
+        print("1..1\nnot ok 1 - every client and the feed worker ended its last call")
         return 1
 
     conn = connect()
     mismatches = [pair for c in clients for pair in c.replay_mismatches]
-    results = check(conn, outcomes, mismatches, accounts)
+    results = check(conn, outcomes, mismatches, accounts) + check_feed(conn, worker)
     conn.close()
     print(f"# {KILLS} kills of the server in {SECONDS:.0f} s; "
           f"{sum(c.lost_replies for c in clients)} replies lost on purpose; "
