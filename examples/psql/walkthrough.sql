@@ -113,3 +113,31 @@ SELECT name, balance, slots, version FROM account_balances ORDER BY id;
 \echo
 \echo '10. verify() checks every invariant of the ledger; no rows means all hold.'
 SELECT * FROM verify();
+
+\echo
+\echo '11. The change feed: every committed transfer gets a position, 1, 2, 3, ... in the order'
+\echo '    they committed (ids are not that order). A prepared transaction stands in for a'
+\echo '    transaction still open in another session (this needs max_prepared_transactions > 0;'
+\echo '    two psql windows show the same): it makes a deposit first, so with the lower id, and'
+\echo '    commits last.'
+SELECT feed_tick() AS positions_so_far \gset
+BEGIN;
+SELECT deposit(:ana, '1.00 USD', 'slow-deposit') AS slow_deposit \gset
+PREPARE TRANSACTION 'slow';
+SELECT deposit(:shop, '2.00 USD', 'quick-deposit') AS quick_deposit \gset
+SELECT :slow_deposit < :quick_deposit AS "slow has the lower id";
+SELECT feed_tick() - :positions_so_far AS "positions added by this tick";
+SELECT position - :positions_so_far AS position, idempotency_key, amount
+  FROM changes(:positions_so_far);
+COMMIT PREPARED 'slow';
+SELECT feed_tick() - :positions_so_far AS "positions added by then";
+SELECT position - :positions_so_far AS position, idempotency_key, amount
+  FROM changes(:positions_so_far);
+\echo '    A consumer applies the feed exactly once: it reads after its cursor and moves the cursor'
+\echo '    in the same transaction as its own writes.'
+SELECT create_consumer('mailer', :positions_so_far);
+BEGIN;
+SELECT position - :positions_so_far AS position, idempotency_key FROM feed_next('mailer');
+SELECT feed_ack('mailer', :positions_so_far, :positions_so_far + 2);
+COMMIT;
+SELECT count(*) AS "left for mailer" FROM feed_next('mailer');
