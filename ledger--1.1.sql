@@ -1086,19 +1086,26 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_tem
 $$;
 
 -- What a tick would sequence now: the transfers this snapshot sees committed and `snap` did not.
--- STABLE, so that it reads with its caller's snapshot.
+-- STABLE, so that it reads with its caller's snapshot. The query is planned for the snapshot's
+-- values (a parameter would get a generic plan that reads every transfer): the block range index
+-- on xact_id then reads only the ranges that can hold them.
 CREATE FUNCTION @extschema@.feed_unsequenced(snap pg_snapshot, floor bigint)
 RETURNS SETOF bigint
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT t.id FROM @extschema@.transfers t
-     WHERE snap IS NULL AND t.id > floor
-    UNION ALL
-    SELECT t.id FROM @extschema@.transfers t
-     WHERE t.xact_id >= pg_snapshot_xmax(snap)::text::bigint AND t.id > floor
-    UNION ALL
-    SELECT s.id FROM pg_snapshot_xip(snap) AS r(xact),
-           LATERAL (SELECT t.id FROM @extschema@.transfers t
-                     WHERE t.xact_id = r.xact::text::bigint AND t.id > floor) s
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    running text;
+BEGIN
+    IF snap IS NULL THEN
+        RETURN QUERY SELECT t.id FROM @extschema@.transfers t WHERE t.id > floor;
+        RETURN;
+    END IF;
+    SELECT string_agg(' OR t.xact_id = ' || x::text, '' ORDER BY x) INTO running
+      FROM pg_snapshot_xip(snap) AS x;
+    RETURN QUERY EXECUTE format(
+        'SELECT t.id FROM @extschema@.transfers t WHERE (t.xact_id >= %s%s)%s',
+        pg_snapshot_xmax(snap)::text, coalesce(running, ''),
+        CASE WHEN floor > 0 THEN ' AND t.id > ' || floor ELSE '' END);
+END
 $$;
 
 -- The sequencer. Appends, at positions last + 1, last + 2, ... in transfer-id order, the
@@ -1150,6 +1157,15 @@ BEGIN
             RETURN NULL;  -- another tick is running
         END IF;
     END IF;
+    -- A restore in progress (the feed loaded, its state or the transfers not yet), or a feed
+    -- changed by hand: sequencing now would reuse positions or skip transfers.
+    IF state.last_position <> coalesce((SELECT max(f.position) FROM @extschema@.feed f), 0) THEN
+        RAISE EXCEPTION 'the feed ends at position %, its state at %',
+                        coalesce((SELECT max(f.position) FROM @extschema@.feed f), 0),
+                        state.last_position
+              USING ERRCODE = 'LG207',
+                    HINT = 'Tick again once a restore has finished; otherwise see ledger.verify().';
+    END IF;
     PERFORM @extschema@.feed_summarize();
     IF state.snapshot IS NOT NULL AND state.system_identifier IS DISTINCT FROM cluster THEN
         RETURN @extschema@.feed_resync(state, own, cluster);
@@ -1194,11 +1210,18 @@ $$;
 -- without a position gets one in id order, and later ticks look only above the highest id.
 CREATE FUNCTION @extschema@.feed_resync(state @extschema@.feed_state, own bigint, cluster bigint)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET lock_timeout = '1s' AS $$
 DECLARE
     added bigint;
 BEGIN
+    -- Writers, and calls that have drawn transfer ids, hold ROW EXCLUSIVE: wait for them, for a
+    -- second at most (new writers queue meanwhile); a later tick tries again.
     LOCK TABLE @extschema@.transfers IN SHARE MODE;
+    IF NOT EXISTS (SELECT FROM @extschema@.transfers) AND EXISTS (SELECT FROM @extschema@.feed) THEN
+        RAISE EXCEPTION 'the feed has positions but ledger.transfers is empty'
+              USING ERRCODE = 'LG207', HINT = 'Tick again once the restore has finished.';
+    END IF;
     WITH fresh AS (
         SELECT t.id FROM @extschema@.transfers t
          WHERE NOT EXISTS (SELECT FROM @extschema@.feed f WHERE f.transfer_id = t.id)
@@ -1231,6 +1254,18 @@ CREATE FUNCTION @extschema@.feed_try_tick() RETURNS bigint
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 RETURN @extschema@.feed_sequence(false);
 
+-- Raises 22004 (NULL) or 22023 (negative) for an argument of the feed's readers.
+CREATE FUNCTION @extschema@.feed_argument_error(argument text, value text) RETURNS int
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF value IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', argument USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RAISE EXCEPTION '% must be 0 or more, not %', argument, value
+          USING ERRCODE = 'invalid_parameter_value';
+END
+$$;
+
 -- The feed after a position: each sequenced transfer with its entries. Read-only, so it runs on
 -- a hot standby too; with the caller's rights (SELECT on feed, transfers and entries).
 CREATE FUNCTION @extschema@.changes(after_position bigint DEFAULT 0, max_rows int DEFAULT 100)
@@ -1247,9 +1282,11 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
               FROM @extschema@.entries e WHERE e.transfer_id = t.id)
       FROM @extschema@.feed f
       JOIN @extschema@.transfers t ON t.id = f.transfer_id
-     WHERE f.position > after_position
+     WHERE f.position > CASE WHEN after_position IS NOT NULL THEN after_position
+                             ELSE @extschema@.feed_argument_error('after_position', NULL) END
      ORDER BY f.position
-     LIMIT greatest(max_rows, 0)
+     LIMIT CASE WHEN max_rows >= 0 THEN max_rows
+                ELSE @extschema@.feed_argument_error('max_rows', max_rows::text) END
 $$;
 
 CREATE FUNCTION @extschema@.create_consumer(consumer text, start_position bigint DEFAULT 0)
@@ -1300,6 +1337,10 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     at bigint;
 BEGIN
+    IF consumer IS NULL OR max_rows IS NULL OR skip_locked IS NULL THEN
+        RAISE EXCEPTION 'feed_next needs a consumer, max_rows and skip_locked'
+              USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF skip_locked THEN
         SELECT c.position INTO at FROM @extschema@.feed_consumers c
          WHERE c.consumer = feed_next.consumer FOR UPDATE SKIP LOCKED;

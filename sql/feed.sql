@@ -127,6 +127,18 @@ UPDATE feed_state SET last_position = 3;
 SELECT invariant, subject = 'transfer ' || :after_tick AS subject_is_after_tick, detail FROM verify() ORDER BY 1;
 ROLLBACK;
 SELECT count(*) AS violations FROM verify();
+-- A tick refuses a feed that disagrees with its state (a restore half done: the feed loaded,
+-- its state not yet), rather than reuse positions.
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO feed VALUES (5, :t1);
+SELECT error_of('SELECT ledger.feed_tick()');
+ROLLBACK;
+-- Arguments of the readers: NULL and negative are refused, not read as "nothing".
+SELECT error_of('SELECT * FROM ledger.changes(0, NULL)');
+SELECT error_of('SELECT * FROM ledger.changes(NULL)');
+SELECT error_of('SELECT * FROM ledger.changes(0, -1)');
+SELECT error_of('SELECT * FROM ledger.feed_next(NULL)');
 
 -- A restore into another cluster (simulated: the stored system identifier differs) makes the
 -- next tick resynchronize once: transfers without a position get one in id order, and later

@@ -36,8 +36,7 @@ SavedStatement g_insert_transfer(
 // Ids are drawn while every touched slot is locked, in the order of the postings: within each
 // slot's chain, later versions then always have larger transfer ids.
 SavedStatement g_draw_ids(
-    "SELECT nextval('ledger.transfers_id_seq'::regclass) FROM generate_series(1, $1)",
-    {INT4OID});
+    "SELECT nextval('ledger.transfers_id_seq'::regclass) FROM generate_series(1, $1)", {INT4OID});
 SavedStatement g_insert_transfers(
     "INSERT INTO ledger.transfers (id, from_account, to_account, amount, idempotency_key, "
     "metadata) SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4, $5::text[], "
@@ -118,8 +117,8 @@ std::map<std::int64_t, LockedAccount> lock_accounts(const PostingBatch &batch) {
         demands[item.to_account].receives = true;
         for (const std::int64_t account : {item.from_account, item.to_account}) {
             first_item.emplace(account, index);
-            demands[account].only_amount = ++uses[account] == 1 ? std::optional(item.amount)
-                                                                : std::nullopt;
+            demands[account].only_amount =
+                ++uses[account] == 1 ? std::optional(item.amount) : std::nullopt;
         }
     }
     std::map<std::int64_t, LockedAccount> locked;
@@ -190,14 +189,13 @@ void earlier_transfers(const PostingBatch &batch, std::vector<bool> &skip,
         const auto index = static_cast<std::size_t>(
             pg_call([row]() noexcept {
                 bool is_null = false;
-                return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[row],
-                                                   SPI_tuptable->tupdesc, 1, &is_null));
+                return DatumGetInt32(
+                    SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, 1, &is_null));
             }) -
             1);
         const MonetaryDatum earlier_amount = monetary_column(row, 4);
         const MonetaryDatum amount = to_datum(batch.items[index].amount);
-        const bool same_amount =
-            std::memcmp(&earlier_amount, &amount, sizeof(MonetaryDatum)) == 0;
+        const bool same_amount = std::memcmp(&earlier_amount, &amount, sizeof(MonetaryDatum)) == 0;
         if (!bool_column(row, 3) || !same_amount) {
             throw numbered_error(
                 batch, index,
@@ -205,8 +203,7 @@ void earlier_transfers(const PostingBatch &batch, std::vector<bool> &skip,
                            "idempotency key \"" + *batch.keys[index] +
                                "\" was already used with other arguments",
                            "Use a new key for a new transfer.",
-                           "The key made transfer " + std::to_string(int64_column(row, 2)) +
-                               "."));
+                           "The key made transfer " + std::to_string(int64_column(row, 2)) + "."));
         }
         skip[index] = true;
         ids[index] = int64_column(row, 2);
@@ -220,9 +217,9 @@ std::optional<std::int64_t> insert_one_transfer(const PostingBatch &batch,
     const std::size_t index = static_cast<std::size_t>(posting.item);
     const std::optional<std::string> key = batch.keys.empty() ? std::nullopt : batch.keys[index];
     const MonetaryDatum amount = to_datum(posting.amount);
-    const Datum values[5] = {Int64GetDatum(posting.from_account),
-                             Int64GetDatum(posting.to_account), monetary_param(amount),
-                             key ? text_param(*key) : Datum(0), batch.metadata[index]};
+    const Datum values[5] = {Int64GetDatum(posting.from_account), Int64GetDatum(posting.to_account),
+                             monetary_param(amount), key ? text_param(*key) : Datum(0),
+                             batch.metadata[index]};
     const char nulls[5] = {' ', ' ', ' ', key ? ' ' : 'n', batch.has_metadata[index] ? ' ' : 'n'};
     if (g_insert_transfer.run(values, nulls) == 0) {
         return std::nullopt;
@@ -230,7 +227,14 @@ std::optional<std::int64_t> insert_one_transfer(const PostingBatch &batch,
     return int64_column(0, 1);
 }
 
+// Ids are drawn before the rows are inserted. The transfers table is locked first, as the
+// insert would, so that a lock that waits for every writer of transfers (the change feed's
+// resynchronization, feed_resync) also waits for a call that holds ids it has not inserted yet.
 std::vector<std::int64_t> draw_ids(std::size_t count) {
+    pg_call([]() noexcept {
+        const Oid transfers = get_relname_relid("transfers", get_namespace_oid("ledger", false));
+        LockRelationOid(transfers, RowExclusiveLock);
+    });
     const Datum values[1] = {Int32GetDatum(static_cast<std::int32_t>(count))};
     const std::uint64_t rows = g_draw_ids.run(values, nullptr);
     std::vector<std::int64_t> ids(rows);
@@ -262,9 +266,9 @@ bool insert_transfers(const PostingBatch &batch, const BatchPlan &plan,
             has_metadata[row] = batch.has_metadata[index];
         }
     }
-    const Datum values[6] = {int8_array(ids),           int8_array(from),
-                             int8_array(to),            monetary_array(amounts),
-                             text_array(keys),          jsonb_array(metadata, has_metadata)};
+    const Datum values[6] = {int8_array(ids),  int8_array(from),
+                             int8_array(to),   monetary_array(amounts),
+                             text_array(keys), jsonb_array(metadata, has_metadata)};
     return g_insert_transfers.run(values, nullptr) == count;
 }
 
@@ -275,13 +279,17 @@ void insert_entries(const BatchPlan &plan, const std::vector<std::int64_t> &ids)
         const MonetaryDatum debit_after = to_datum(posting.debit.balance_after);
         const MonetaryDatum credit = to_datum(posting.credit.amount);
         const MonetaryDatum credit_after = to_datum(posting.credit.balance_after);
-        const Datum values[11] = {
-            Int64GetDatum(posting.debit.account),  Int16GetDatum(posting.debit.slot),
-            Int64GetDatum(posting.debit.version),  monetary_param(debit),
-            monetary_param(debit_after),           Int64GetDatum(posting.credit.account),
-            Int16GetDatum(posting.credit.slot),    Int64GetDatum(posting.credit.version),
-            monetary_param(credit),                monetary_param(credit_after),
-            Int64GetDatum(ids.front())};
+        const Datum values[11] = {Int64GetDatum(posting.debit.account),
+                                  Int16GetDatum(posting.debit.slot),
+                                  Int64GetDatum(posting.debit.version),
+                                  monetary_param(debit),
+                                  monetary_param(debit_after),
+                                  Int64GetDatum(posting.credit.account),
+                                  Int16GetDatum(posting.credit.slot),
+                                  Int64GetDatum(posting.credit.version),
+                                  monetary_param(credit),
+                                  monetary_param(credit_after),
+                                  Int64GetDatum(ids.front())};
         g_insert_two_entries.run(values, nullptr);
         return;
     }
@@ -312,8 +320,8 @@ void insert_entries(const BatchPlan &plan, const std::vector<std::int64_t> &ids)
         amounts[at] = to_datum(entry->amount);
         balances[at] = to_datum(entry->balance_after);
     }
-    const Datum values[6] = {int8_array(accounts),   int2_array(slots),
-                             int8_array(versions),   int8_array(transfers),
+    const Datum values[6] = {int8_array(accounts),    int2_array(slots),
+                             int8_array(versions),    int8_array(transfers),
                              monetary_array(amounts), monetary_array(balances)};
     g_insert_entries.run(values, nullptr);
 }
@@ -327,13 +335,15 @@ void update_slots(const BatchPlan &plan) {
                 update.after.min_share ? to_datum(*update.after.min_share) : MonetaryDatum{};
             const MonetaryDatum max_share =
                 update.after.max_share ? to_datum(*update.after.max_share) : MonetaryDatum{};
-            const Datum values[6] = {Int64GetDatum(update.account),
-                                     Int16GetDatum(update.after.slot),
-                                     monetary_param(balance),
-                                     Int64GetDatum(update.after.version),
-                                     monetary_param(min_share),
-                                     monetary_param(max_share)};
-            const char nulls[6] = {' ', ' ', ' ', ' ', update.after.min_share ? ' ' : 'n',
+            const Datum values[6] = {
+                Int64GetDatum(update.account), Int16GetDatum(update.after.slot),
+                monetary_param(balance),       Int64GetDatum(update.after.version),
+                monetary_param(min_share),     monetary_param(max_share)};
+            const char nulls[6] = {' ',
+                                   ' ',
+                                   ' ',
+                                   ' ',
+                                   update.after.min_share ? ' ' : 'n',
                                    update.after.max_share ? ' ' : 'n'};
             if (g_update_slot.run(values, nulls) != 1) {
                 throw MoneyError(ErrorKind::internal, "slot " + std::to_string(update.after.slot) +
@@ -376,9 +386,12 @@ SlotColumns slot_columns(const std::vector<SlotUpdate> &updates) {
         min_shares[row] = after.min_share ? to_datum(*after.min_share) : MonetaryDatum{};
         max_shares[row] = after.max_share ? to_datum(*after.max_share) : MonetaryDatum{};
     }
-    return SlotColumns{int8_array(accounts),       int2_array(slots),
-                       monetary_array(balances),   int8_array(versions),
-                       monetary_array(min_shares, has_min), monetary_array(max_shares, has_max)};
+    return SlotColumns{int8_array(accounts),
+                       int2_array(slots),
+                       monetary_array(balances),
+                       int8_array(versions),
+                       monetary_array(min_shares, has_min),
+                       monetary_array(max_shares, has_max)};
 }
 
 void write_slot_moves(const std::vector<PlannedPosting> &moves) {

@@ -28,6 +28,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "storage/lmgr.h"
 #include "utils/guc.h"
 #include "utils/selfuncs.h"
 #include "utils/inval.h"
