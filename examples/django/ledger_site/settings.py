@@ -6,6 +6,11 @@ from psycopg2.extensions import ISOLATION_LEVEL_SERIALIZABLE
 SECRET_KEY = 'example-only-not-secret'
 DEBUG = False
 INSTALLED_APPS = ['payments']
+
+# Django Channels: the WebSocket of payments.consumers, fed by the feed worker. One process's
+# in-memory layer is enough for the tests; a deployment with several processes uses a shared
+# layer (channels_redis, say).
+CHANNEL_LAYERS = {'default': {'BACKEND': 'channels.layers.InMemoryChannelLayer'}}
 USE_TZ = True
 TIME_ZONE = 'UTC'
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'

@@ -62,3 +62,25 @@ class Charge(models.Model):
     description = models.TextField()
     amount = MonetaryField()
     refund = MonetaryField(null=True)
+
+
+class Movement(models.Model):
+    """One entry of a user account, recorded by the feed worker (payments.feed) exactly once per
+    committed transfer: the unique (transfer_id, account_id, slot) would refuse a second."""
+
+    position = models.BigIntegerField(db_index=True)  # in the ledger's change feed
+    transfer_id = models.BigIntegerField()
+    account_id = models.BigIntegerField(db_index=True)
+    slot = models.SmallIntegerField()
+    amount = MonetaryField()  # negative when the account paid
+    balance_after = MonetaryField()  # the slot's balance after the transfer
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=['transfer_id', 'account_id', 'slot'],
+                                               name='one_movement_per_entry')]
+
+    def as_message(self):
+        return {'position': self.position, 'transfer_id': self.transfer_id,
+                'account': self.account_id, 'amount': str(self.amount),
+                'balance_after': str(self.balance_after)}
