@@ -944,6 +944,32 @@ BEGIN
 END
 $$;
 
+-- Appends `fresh` (ascending transfer ids) at the positions after the state's last, stores the
+-- snapshot they were found with (this transaction counted as running) and the id floor, and
+-- notifies ledger_feed when it added any. Returns the last position.
+CREATE FUNCTION @extschema@.feed_append(state @extschema@.feed_state, fresh bigint[],
+                                        seen pg_snapshot, own bigint, cluster bigint, floor bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    last bigint := state.last_position + cardinality(fresh);
+BEGIN
+    INSERT INTO @extschema@.feed (position, transfer_id)
+    SELECT state.last_position + f.n, f.id FROM unnest(fresh) WITH ORDINALITY AS f(id, n);
+    UPDATE @extschema@.feed_state
+       SET last_position = last,
+           snapshot = @extschema@.feed_snapshot_without(seen, own),
+           system_identifier = cluster,
+           resync_floor = floor,
+           ticked_at = statement_timestamp()
+     WHERE only_row;
+    IF cardinality(fresh) > 0 THEN
+        PERFORM pg_notify('ledger_feed', last::text);
+    END IF;
+    RETURN last;
+END
+$$;
+
 -- The sequencer. Appends, at positions last + 1, last + 2, ... in transfer-id order, the
 -- transfers that the statement's snapshot sees committed and the last tick's did not: those of
 -- transactions that were running then (looked up one by one, however old) or began since (a
@@ -955,7 +981,8 @@ DECLARE
     state @extschema@.feed_state;
     own bigint;
     cluster bigint := (SELECT system_identifier FROM pg_control_system());
-    added bigint;
+    fresh bigint[];
+    seen pg_snapshot;
 BEGIN
     IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
         RAISE EXCEPTION 'the feed is sequenced only in a read-write transaction on the primary'
@@ -1006,25 +1033,11 @@ BEGIN
     IF state.snapshot IS NOT NULL AND state.system_identifier IS DISTINCT FROM cluster THEN
         RETURN @extschema@.feed_resync(state, own, cluster);
     END IF;
-    -- One statement, so that the rows it reads and the snapshot it stores are the same.
-    WITH fresh AS (
-        SELECT u.id FROM @extschema@.feed_unsequenced(state.snapshot, state.resync_floor) AS u(id)
-    ), inserted AS (
-        INSERT INTO @extschema@.feed (position, transfer_id)
-        SELECT state.last_position + row_number() OVER (ORDER BY f.id), f.id FROM fresh f
-        RETURNING 1
-    )
-    UPDATE @extschema@.feed_state
-       SET last_position = state.last_position + (SELECT count(*) FROM inserted),
-           snapshot = @extschema@.feed_snapshot_without(pg_current_snapshot(), own),
-           system_identifier = cluster,
-           ticked_at = statement_timestamp()
-     WHERE only_row
-    RETURNING last_position - state.last_position INTO added;
-    IF added > 0 THEN
-        PERFORM pg_notify('ledger_feed', (state.last_position + added)::text);
-    END IF;
-    RETURN state.last_position + added;
+    -- One statement, so that the rows it finds and the snapshot it stores are the same.
+    SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}'), pg_current_snapshot()
+      INTO fresh, seen
+      FROM @extschema@.feed_unsequenced(state.snapshot, state.resync_floor) AS u(id);
+    RETURN @extschema@.feed_append(state, fresh, seen, own, cluster, state.resync_floor);
 END
 $$;
 
@@ -1049,7 +1062,9 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET lock_timeout = '1s' AS $$
 DECLARE
-    added bigint;
+    fresh bigint[];
+    seen pg_snapshot;
+    floor bigint;
 BEGIN
     -- Writers, and calls that have drawn transfer ids, hold ROW EXCLUSIVE: wait for them, for a
     -- second at most (new writers queue meanwhile); a later tick tries again.
@@ -1058,26 +1073,13 @@ BEGIN
         RAISE EXCEPTION 'the feed has positions but ledger.transfers is empty'
               USING ERRCODE = 'LG207', HINT = 'Tick again once the restore has finished.';
     END IF;
-    WITH fresh AS (
-        SELECT t.id FROM @extschema@.transfers t
-         WHERE NOT EXISTS (SELECT FROM @extschema@.feed f WHERE f.transfer_id = t.id)
-    ), inserted AS (
-        INSERT INTO @extschema@.feed (position, transfer_id)
-        SELECT state.last_position + row_number() OVER (ORDER BY f.id), f.id FROM fresh f
-        RETURNING 1
-    )
-    UPDATE @extschema@.feed_state
-       SET last_position = state.last_position + (SELECT count(*) FROM inserted),
-           snapshot = @extschema@.feed_snapshot_without(pg_current_snapshot(), own),
-           system_identifier = cluster,
-           resync_floor = (SELECT coalesce(max(t.id), 0) FROM @extschema@.transfers t),
-           ticked_at = statement_timestamp()
-     WHERE only_row
-    RETURNING last_position - state.last_position INTO added;
-    IF added > 0 THEN
-        PERFORM pg_notify('ledger_feed', (state.last_position + added)::text);
-    END IF;
-    RETURN state.last_position + added;
+    -- No writer runs now: every transfer is committed (or this transaction's own).
+    SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}'), pg_current_snapshot()
+      INTO fresh, seen
+      FROM @extschema@.transfers t
+     WHERE NOT EXISTS (SELECT FROM @extschema@.feed f WHERE f.transfer_id = t.id);
+    floor := (SELECT coalesce(max(t.id), 0) FROM @extschema@.transfers t);
+    RETURN @extschema@.feed_append(state, fresh, seen, own, cluster, floor);
 END
 $$;
 
@@ -1248,6 +1250,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 REVOKE ALL ON FUNCTION @extschema@.feed_sequence(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_append(@extschema@.feed_state, bigint[], pg_snapshot, bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_summarize() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_resync(@extschema@.feed_state, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_tick() FROM PUBLIC;

@@ -190,6 +190,25 @@ bool lock_timed_out(const PgError &error) {
     return error.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 }
 
+// When the statement timeout and the probe's lock timeout have both fired, PostgreSQL reports the
+// one due first, and a tie as the lock timeout. A probe's "busy" must not swallow the statement
+// timeout: if its time has passed, the error becomes the statement timeout's. (A user's cancel
+// that coincides cannot be told apart afterwards; its window is the probe's 1 ms wait.)
+bool statement_timeout_passed() noexcept {
+    if (StatementTimeout <= 0) {
+        return false;
+    }
+    const TimestampTz due = get_timeout_finish_time(STATEMENT_TIMEOUT);
+    return due != 0 && GetCurrentTimestamp() >= due;
+}
+
+void report_statement_timeout(ErrorData *error) {
+    pg_call([error]() noexcept {
+        error->sqlerrcode = ERRCODE_QUERY_CANCELED;
+        error->message = pstrdup("canceling statement due to statement timeout");
+    });
+}
+
 // Sets lock_timeout for the probes of one subtransaction; its end (either way) undoes it too.
 class ProbeLockTimeout {
   public:
@@ -231,6 +250,10 @@ Probed probe(std::int64_t account, const SlotHint &hint, const SlotDemand &deman
             row = lock_one(account, slot, false);
         } catch (const PgError &error) {
             if (!lock_timed_out(error)) {
+                throw;
+            }
+            if (pg_call([]() noexcept { return statement_timeout_passed(); })) {
+                report_statement_timeout(error.data());
                 throw;
             }
             ErrorData *data = error.data();

@@ -153,6 +153,7 @@ SELECT results_eq(
         ('ledger.deposit(bigint,ledger.monetary,text,jsonb,bigint)', 'v', 'u', false),
         ('ledger.drop_consumer(text)', 'v', 'u', false),
         ('ledger.feed_ack(text,bigint,bigint)', 'v', 'u', false),
+        ('ledger.feed_append(ledger.feed_state,bigint[],pg_snapshot,bigint,bigint,bigint)', 'v', 'u', false),
         ('ledger.feed_argument_error(text,text)', 'v', 'u', false),
         ('ledger.feed_lag()', 's', 'u', false),
         ('ledger.feed_next(text,integer,boolean)', 'v', 'u', false),
