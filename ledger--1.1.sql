@@ -1274,21 +1274,45 @@ CREATE FUNCTION @extschema@.changes(after_position bigint DEFAULT 0, max_rows in
 RETURNS TABLE ("position" bigint, transfer_id bigint, from_account bigint, to_account bigint,
                amount @extschema@.monetary, idempotency_key text, metadata jsonb,
                created_at timestamptz, entries jsonb)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT f.position, t.id, t.from_account, t.to_account, t.amount, t.idempotency_key,
-           t.metadata, t.created_at,
-           (SELECT jsonb_agg(jsonb_build_object(
-                       'account', e.account_id, 'slot', e.slot, 'version', e.account_version,
-                       'amount', e.amount::text, 'balance_after', e.balance_after::text)
-                   ORDER BY @extschema@.amount(e.amount) > 0, e.account_id, e.slot)
-              FROM @extschema@.entries e WHERE e.transfer_id = t.id)
-      FROM @extschema@.feed f
-      JOIN @extschema@.transfers t ON t.id = f.transfer_id
-     WHERE f.position > CASE WHEN after_position IS NOT NULL THEN after_position
-                             ELSE @extschema@.feed_argument_error('after_position', NULL) END
-     ORDER BY f.position
-     LIMIT CASE WHEN max_rows >= 0 THEN max_rows
-                ELSE @extschema@.feed_argument_error('max_rows', max_rows::text) END
+LANGUAGE sql STABLE PARALLEL SAFE
+-- Entries are found through a block range index, whose every lookup reads the whole index: the
+-- batch looks them up once per run of nearby transfer ids (a late commit starts a run of its
+-- own), not once per transfer. Without the setting, a planner that has no statistics on entries
+-- yet (a busy new ledger before its first ANALYZE) would read the whole table per run.
+SET search_path = pg_catalog, pg_temp SET enable_seqscan = off AS $$
+    WITH batch AS MATERIALIZED (
+        SELECT f.position, t.id, t.from_account, t.to_account, t.amount, t.idempotency_key,
+               t.metadata, t.created_at
+          FROM @extschema@.feed f
+          JOIN @extschema@.transfers t ON t.id = f.transfer_id
+         WHERE f.position > CASE WHEN after_position IS NOT NULL THEN after_position
+                                 ELSE @extschema@.feed_argument_error('after_position', NULL) END
+         ORDER BY f.position
+         LIMIT CASE WHEN max_rows >= 0 THEN max_rows
+                    ELSE @extschema@.feed_argument_error('max_rows', max_rows::text) END),
+    -- Ids less than 64 apart share a run: what lies between them is read and dropped.
+    runs AS (
+        SELECT min(r.id) AS low, max(r.id) AS high
+          FROM (SELECT g.id, sum(g.starts) OVER (ORDER BY g.id) AS run
+                  FROM (SELECT b.id, (coalesce(b.id - lag(b.id) OVER (ORDER BY b.id), 0) >= 64)::int
+                                     AS starts
+                          FROM batch b) g) r
+         GROUP BY r.run),
+    grouped AS (
+        SELECT e.transfer_id,
+               jsonb_agg(jsonb_build_object(
+                   'account', e.account_id, 'slot', e.slot, 'version', e.account_version,
+                   'amount', e.amount::text, 'balance_after', e.balance_after::text)
+                   ORDER BY @extschema@.amount(e.amount) > 0, e.account_id, e.slot) AS entries
+          FROM runs
+          JOIN LATERAL (SELECT * FROM @extschema@.entries x
+                         WHERE x.transfer_id BETWEEN runs.low AND runs.high) e ON true
+         WHERE e.transfer_id IN (SELECT b.id FROM batch b)
+         GROUP BY e.transfer_id)
+    SELECT b.position, b.id, b.from_account, b.to_account, b.amount, b.idempotency_key,
+           b.metadata, b.created_at, g.entries
+      FROM batch b LEFT JOIN grouped g ON g.transfer_id = b.id
+     ORDER BY b.position
 $$;
 
 CREATE FUNCTION @extschema@.create_consumer(consumer text, start_position bigint DEFAULT 0)
@@ -1396,21 +1420,25 @@ END
 $$;
 
 -- How far the feed is behind: its last position and tick, how many committed transfers no tick
--- has sequenced yet, and the oldest transaction that has written and is still open (it delays
--- only its own transfers' positions).
+-- has sequenced yet, and the oldest transaction that has written and is still open, or prepared
+-- (it delays only its own transfers' positions).
 CREATE FUNCTION @extschema@.feed_lag()
 RETURNS TABLE (last_position bigint, last_tick timestamptz, unsequenced bigint,
-               oldest_xact_pid int, oldest_xact_age interval)
+               oldest_xact_pid int, oldest_xact_age interval, oldest_xact_gid text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(s.last_position, 0), s.ticked_at,
            (SELECT count(*) FROM @extschema@.feed_unsequenced(s.snapshot, coalesce(s.resync_floor, 0))),
-           o.pid, o.age
+           o.pid, statement_timestamp() - o.began, o.gid
       FROM (SELECT 1) AS one
       LEFT JOIN @extschema@.feed_state s ON true
-      LEFT JOIN LATERAL (SELECT a.pid, statement_timestamp() - a.xact_start AS age
-                           FROM pg_stat_activity a
-                          WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
-                          ORDER BY a.xact_start LIMIT 1) o ON true
+      -- A prepared transaction has no backend; its age counts from its PREPARE.
+      LEFT JOIN LATERAL (SELECT w.pid, w.began, w.gid
+                           FROM (SELECT a.pid, a.xact_start AS began, NULL::text AS gid
+                                   FROM pg_stat_activity a
+                                  WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+                                 UNION ALL
+                                 SELECT NULL, p.prepared, p.gid FROM pg_prepared_xacts p) w
+                          ORDER BY w.began LIMIT 1) o ON true
 $$;
 
 REVOKE ALL ON FUNCTION @extschema@.feed_sequence(boolean) FROM PUBLIC;

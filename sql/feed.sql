@@ -155,6 +155,45 @@ SELECT feed_tick() AS after_resync_tick;
 SELECT position, transfer_id = :after_resync AS is_after_resync FROM changes(5);
 SELECT count(*) AS violations FROM verify();
 
+-- A batch finds its entries per run of nearby ids: transfers 100 ids apart (the rolled-back ones
+-- in between drew ids too) fall in separate runs, and each still gets exactly its own entries.
+SELECT feed_tick() AS before_runs \gset
+SELECT transfer(:a, :b, '1.00 USD') AS run_low \gset
+BEGIN;
+SELECT count(transfer(:a, :b, '0.01 USD')) AS rolled_back FROM generate_series(1, 100);
+ROLLBACK;
+SELECT transfer(:b, :a, '2.00 USD') AS run_high \gset
+SELECT :run_high - :run_low AS ids_apart, feed_tick() AS two_runs_tick;
+SELECT transfer_id = :run_low AS is_low, transfer_id = :run_high AS is_high,
+       jsonb_array_length(entries) AS entries, entries->0->>'amount' AS paid
+  FROM changes(:before_runs) ORDER BY position;
+-- Every batch's entries equal a lookup per transfer, whatever the batch size.
+SELECT max_rows, count(*) FILTER (WHERE c.entries IS DISTINCT FROM
+           (SELECT jsonb_agg(jsonb_build_object(
+                       'account', e.account_id, 'slot', e.slot, 'version', e.account_version,
+                       'amount', e.amount::text, 'balance_after', e.balance_after::text)
+                       ORDER BY amount(e.amount) > 0, e.account_id, e.slot)
+              FROM entries e WHERE e.transfer_id = c.transfer_id)) AS differing,
+       count(*) AS changes
+  FROM unnest(ARRAY[1, 3, 100]) AS max_rows, LATERAL (
+       SELECT * FROM generate_series(0, :before_runs + 2) AS after, LATERAL changes(after, max_rows)) c
+ GROUP BY max_rows ORDER BY max_rows;
+
+-- feed_lag() names the oldest writing transaction; a prepared one by its gid.
+BEGIN;
+SELECT transfer(:a, :b, '3.00 USD') AS prepared_transfer \gset
+PREPARE TRANSACTION 'feed lag probe';
+SELECT oldest_xact_pid IS NULL AS no_backend, oldest_xact_gid, oldest_xact_age >= '0'::interval AS aged,
+       unsequenced
+  FROM feed_lag();
+SELECT feed_tick() = :before_runs + 2 AS not_sequenced_while_prepared;
+COMMIT PREPARED 'feed lag probe';
+SELECT feed_tick() AS sequenced_once_committed;
+SELECT oldest_xact_gid IS NULL AS none_left,
+       (SELECT transfer_id = :prepared_transfer FROM changes(:before_runs + 2)) AS is_prepared_transfer
+  FROM feed_lag();
+SELECT count(*) AS violations FROM verify();
+
 -- Roles: the feed's functions are granted, not public; changes() reads with the caller's rights.
 CREATE ROLE regress_feed_reader;
 GRANT USAGE ON SCHEMA ledger TO regress_feed_reader;

@@ -6,8 +6,11 @@ exists exactly once and the ledger still adds up. Half of the accounts are split
 slots at setup, so that the checks cover slot chains and the slot moves of split accounts too.
 Meanwhile a feed worker ticks the change feed and applies it, exactly once, into a table of its
 own with feed_next/feed_ack; it is killed with the server, and now and then on its own in the
-middle of a batch (its connection dropped before COMMIT), and starts again. Afterwards the
-positions are dense and every transfer was applied exactly once.
+middle of a batch (its connection dropped before COMMIT), and starts again. Beside it the Django
+example's worker (examples/django: manage.py apply_feed) runs as its own process and is started
+again whenever it exits, as a service manager would: it dies with the server, and is killed
+(SIGKILL) in the middle of a batch, after feed_next locked its cursor and while it writes its
+movements. Afterwards the positions are dense and every transfer was applied exactly once by both.
 
 Runs inside scripts/with-cluster (it needs LEDGER_CLUSTER_DATA and LEDGER_SERVER_OPTIONS to restart
 the server). Short form by default (about 30 seconds); CRASH_SECONDS and CRASH_KILLS make it
@@ -19,6 +22,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -34,6 +38,8 @@ SEED = int(os.environ.get("CRASH_SEED", "20261126"))
 LOST_REPLY_RATE = float(os.environ.get("CRASH_LOST_REPLY_RATE", "0.02"))
 # A call whose outcome is still unknown after this long is reported as an error.
 CALL_DEADLINE_SECONDS = 120
+DJANGO_EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "django")
+DJANGO_APP_NAME = "crash-django-worker"  # its backends' application_name, to find them
 PG_CTL = os.path.join(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"), "pg_ctl")
 
 # SQLSTATEs that mean "refused, and nothing was written": the call is final.
@@ -77,6 +83,10 @@ def setup():
     cur.execute("CREATE TABLE public.crash_applied (position bigint PRIMARY KEY, "
                 "transfer_id bigint NOT NULL UNIQUE)")
     conn.close()
+    migrate = manage("migrate", "--noinput", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, stderr = migrate.communicate(timeout=120)
+    if migrate.returncode != 0:
+        raise RuntimeError(f"manage.py migrate: {stderr.decode(errors='replace')}")
     return ids
 
 
@@ -168,6 +178,123 @@ def check_feed(conn, worker):
          and unsequenced == 0 and not worker.errors),
         (f"the feed worker, killed with the server and on its own, applied every position "
          f"exactly once ({len(applied)} applied of {len(feed)})", applied == feed),
+    ]
+
+
+def manage(*args, **kwargs):
+    """Runs examples/django's manage.py against this test's database (PGDATABASE)."""
+    env = dict(os.environ, LEDGER_DJANGO_DB=os.environ.get("PGDATABASE", "postgres"),
+               PGAPPNAME=DJANGO_APP_NAME, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.Popen(["/usr/bin/python3", "manage.py", *args], cwd=DJANGO_EXAMPLE,
+                            env=env, **kwargs)
+
+
+# An exit of the Django worker is expected when its connection died with the server, or when this
+# test killed it; any other ends the test with its traceback.
+CONNECTION_LOST = ("OperationalError", "InterfaceError", "server closed the connection",
+                   "terminating connection", "the database system is")
+
+
+class DjangoWorker(threading.Thread):
+    """Keeps one `manage.py apply_feed` process running until the test stops."""
+
+    def __init__(self):
+        super().__init__(name="django-worker", daemon=True)
+        self.process = None
+        self.lock = threading.Lock()  # guards self.process between this thread and kill_mid_batch
+        self.starts = 0
+        self.connection_lost = 0  # exits because the server died under it
+        self.killed = 0  # SIGKILLed by this test in the middle of a batch
+        self.errors = []
+
+    def run(self):
+        while not self.errors:
+            with tempfile.TemporaryFile() as stderr:
+                with self.lock:
+                    if stop.is_set():  # checked under the lock that stop_now takes
+                        return
+                    self.process = manage("apply_feed", "--idle-seconds", "0.05", "--batch", "500",
+                                          stdout=subprocess.DEVNULL, stderr=stderr)
+                    self.starts += 1
+                code = self.process.wait()
+                stderr.seek(0)
+                text = stderr.read().decode(errors="replace")
+            if code == -signal.SIGKILL:
+                continue
+            if code != 0 and any(mark in text for mark in CONNECTION_LOST):
+                self.connection_lost += 1
+                time.sleep(0.1)  # a service manager's pause before it starts a unit again
+                continue
+            self.errors.append(f"exit {code}: {text.strip().splitlines()[-1:] or ''}")
+
+    def stop_now(self):
+        with self.lock:
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+
+    def kill_mid_batch(self):
+        """Holds writes to its movements table until the worker waits in the middle of a batch,
+        SIGKILLs it there, then lets go. False if the moment did not come (the server died)."""
+        try:
+            conn = connect()
+        except psycopg2.OperationalError:
+            return False
+        try:
+            conn.autocommit = False
+            cur = conn.cursor()
+            cur.execute("LOCK TABLE public.payments_movement IN SHARE MODE")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                cur.execute("SELECT pg_stat_clear_snapshot()")  # fresh activity every time
+                cur.execute("""SELECT count(*) FROM pg_stat_activity
+                                WHERE application_name = %s AND wait_event_type = 'Lock'
+                                  AND query LIKE 'INSERT INTO "payments_movement"%%'""",
+                            (DJANGO_APP_NAME,))
+                if cur.fetchone()[0] > 0:
+                    with self.lock:
+                        self.process.kill()
+                        self.process.wait()
+                    self.killed += 1
+                    return True
+                time.sleep(0.01)  # polling for the worker to arrive, not waiting out a race
+            return False
+        except psycopg2.Error:
+            return False
+        finally:
+            conn.close()
+
+
+def check_django(conn, worker):
+    """After the run: the worker's last batches, then exactly-once against the feed."""
+    drain = manage("apply_feed", "--once", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, stderr = drain.communicate(timeout=CALL_DEADLINE_SECONDS)
+    if drain.returncode != 0:
+        worker.errors.append(f"apply_feed --once: {stderr.decode(errors='replace').strip()[-300:]}")
+    cur = conn.cursor()
+    cur.execute("""SELECT f.position, e.transfer_id, e.account_id, e.slot
+                     FROM ledger.feed f JOIN ledger.entries e ON e.transfer_id = f.transfer_id
+                     JOIN ledger.accounts a ON a.id = e.account_id
+                    WHERE NOT a.is_external ORDER BY 1, 2, 3, 4""")
+    expected = cur.fetchall()
+    cur.execute("""SELECT position, transfer_id, account_id, slot FROM public.payments_movement
+                    ORDER BY 1, 2, 3, 4""")
+    applied = cur.fetchall()
+    cur.execute("""SELECT c.position = s.last_position FROM ledger.feed_consumers c,
+                          ledger.feed_state s WHERE c.consumer = 'payments'""")
+    caught_up = cur.fetchone()
+    print(f"# Django worker: {worker.starts} starts, {worker.connection_lost} exits with the "
+          f"server, {worker.killed} killed in the middle of a batch; {len(applied)} movements")
+    for error in worker.errors[:5]:
+        print(f"#   Django worker: {error}")
+    missing = len(set(expected) - set(applied))
+    extra = len(applied) - len(expected) + missing
+    return [
+        (f"the Django worker, killed with the server ({worker.connection_lost}) and in the middle "
+         f"of a batch ({worker.killed}) and started again, recorded each user account's entry of "
+         f"every position exactly once ({missing} missing, {extra} more), and its cursor is at the "
+         f"last position",
+         applied == expected and caught_up == (True,) and not worker.errors
+         and (KILLS == 0 or (worker.killed > 0 and worker.connection_lost > 0))),
     ]
 
 
@@ -342,21 +469,30 @@ def main():
         client.start()
     worker = FeedWorker()
     worker.start()
+    django = DjangoWorker()
+    django.start()
     chooser = random.Random(SEED)
-    # Kill at random moments spread over the run, leaving time after the last one.
-    moments = sorted(chooser.uniform(0.1, 0.8) * SECONDS for _ in range(KILLS))
+    # Kill the server, and the Django worker on its own, at random moments spread over the run,
+    # leaving time after the last one.
+    moments = sorted([(chooser.uniform(0.1, 0.8) * SECONDS, "server") for _ in range(KILLS)] +
+                     [(chooser.uniform(0.1, 0.8) * SECONDS, "django") for _ in range(KILLS)])
     began = time.monotonic()
     try:
-        for moment in moments:
+        for moment, victim in moments:
             time.sleep(max(0.0, began + moment - time.monotonic()))
-            kill_and_restart(data_dir, options)
+            if victim == "server":
+                kill_and_restart(data_dir, options)
+            else:
+                django.kill_mid_batch()
         time.sleep(max(0.0, began + SECONDS - time.monotonic()))
     finally:
         stop.set()  # also when a restart failed: the clients finish their calls and end
+        django.stop_now()
     for client in clients:
         client.join(timeout=CALL_DEADLINE_SECONDS + 30)
     worker.join(timeout=CALL_DEADLINE_SECONDS)
-    if any(client.is_alive() for client in clients) or worker.is_alive():
+    django.join(timeout=CALL_DEADLINE_SECONDS)
+    if any(client.is_alive() for client in clients) or worker.is_alive() or django.is_alive():
         print(f"# feed worker alive: {worker.is_alive()}, batches {worker.batches}, restarts "
               f"{worker.restarts}, errors {worker.errors[:3]}")
         print("1..1\nnot ok 1 - every client and the feed worker ended its last call")
@@ -364,7 +500,8 @@ def main():
 
     conn = connect()
     mismatches = [pair for c in clients for pair in c.replay_mismatches]
-    results = check(conn, outcomes, mismatches, accounts) + check_feed(conn, worker)
+    results = (check(conn, outcomes, mismatches, accounts) + check_feed(conn, worker)
+               + check_django(conn, django))
     conn.close()
     print(f"# {KILLS} kills of the server in {SECONDS:.0f} s; "
           f"{sum(c.lost_replies for c in clients)} replies lost on purpose; "

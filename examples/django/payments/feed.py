@@ -65,16 +65,16 @@ def apply_next(max_rows=100):
                 return 0
             cursor.execute('SELECT a.id FROM ledger.accounts a WHERE a.is_external')
             external = {row[0] for row in cursor.fetchall()}
-            for position, transfer_id, entries, created_at in rows:
+            movements = [
+                Movement(position=position, transfer_id=transfer_id, account_id=entry['account'],
+                         slot=entry['slot'], amount=entry['amount'],
+                         balance_after=entry['balance_after'], created_at=created_at)
+                for position, transfer_id, entries, created_at in rows
                 # Django leaves jsonb undecoded (a str): it decodes JSONField values itself.
-                for entry in json.loads(entries):
-                    if entry['account'] in external:
-                        continue
-                    movement = Movement.objects.create(
-                        position=position, transfer_id=transfer_id, account_id=entry['account'],
-                        slot=entry['slot'], amount=entry['amount'],
-                        balance_after=entry['balance_after'], created_at=created_at)
-                    push(movement.as_message())
+                for entry in json.loads(entries) if entry['account'] not in external]
+            Movement.objects.bulk_create(movements)  # one INSERT for the batch
+            for movement in movements:
+                push(movement.as_message())
             cursor.execute('SELECT ledger.feed_ack(%s, %s, %s)',
                            [CONSUMER, rows[0][0] - 1, rows[-1][0]])
     return len(rows)
