@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The packaging files agree with each other: META.json follows the PGXN Meta Spec 1.0.0 and names
 # the version and script the control file installs, and the installed library has no path to
-# abort(): a broken invariant raises an error, it never takes the server down. Prints TAP.
+# abort(): a broken invariant raises an error, it never takes the server down; and every C and C++
+# source is formatted as .clang-format says. Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-echo "1..5"
+echo "1..6"
 default_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" ledger.control)
 perl -MJSON::PP -e '
     my $meta = eval { local $/; open my $f, "<", "META.json" or die; decode_json(<$f>) };
@@ -27,4 +28,16 @@ if [ -f "$library" ] && [ -z "$aborts" ]; then
 else
     echo "not ok - the installed ledger.so calls neither abort() nor assert()"
     echo "# ${aborts:-$library is missing}"
+fi
+
+sources=$(git ls-files 'src/*.cpp' 'src/*.hpp' 'src/*.c' 'src/*.h' 'test/*.cpp' 'test/*.hpp' 'test/*.c')
+[ -n "$sources" ] || sources="(no sources found: not a git checkout?)"
+unformatted=$(echo "$sources" | while read -r source; do
+        clang-format --dry-run -Werror "$source" >/dev/null 2>&1 || echo "$source"
+    done)
+if command -v clang-format >/dev/null && [ -z "$unformatted" ]; then
+    echo "ok - every C and C++ source is formatted as .clang-format says"
+else
+    echo "not ok - every C and C++ source is formatted as .clang-format says"
+    echo "# ${unformatted:-clang-format is missing}" | head -5
 fi

@@ -68,9 +68,9 @@ class Planner {
     std::pair<Choice, Choice> check(const TransferItem &item) {
         require_positive(item.amount);
         if (item.from_account == item.to_account) {
-            throw MoneyError(ErrorKind::same_account, "cannot transfer from account " +
-                                                          std::to_string(item.from_account) +
-                                                          " to itself");
+            throw MoneyError(
+                ErrorKind::same_account,
+                "cannot transfer from account " + std::to_string(item.from_account) + " to itself");
         }
         LockedAccount &from = account(item.from_account);
         LockedAccount &to = account(item.to_account);
@@ -79,18 +79,18 @@ class Planner {
         if (item.expected) {
             const LockedAccount &checked = account(item.expected->account_id);
             if (checked.slots_in_use > 1) {
-                throw MoneyError(ErrorKind::split_account,
-                                 "expected_version cannot be checked on account " +
-                                     std::to_string(checked.id) + ", which is split into slots",
-                                 "Merge the account with ledger.merge_account() to use versions.",
-                                 "The account has " + std::to_string(checked.slots_in_use) +
-                                     " slots.");
+                throw MoneyError(
+                    ErrorKind::split_account,
+                    "expected_version cannot be checked on account " + std::to_string(checked.id) +
+                        ", which is split into slots",
+                    "Merge the account with ledger.merge_account() to use versions.",
+                    "The account has " + std::to_string(checked.slots_in_use) + " slots.");
             }
         }
         const Choice paying = choose(from, Side::pays, item.amount);
         const Choice receiving = choose(to, Side::receives, item.amount);
-        const PlannedTransfer planned = plan_transfer(view(from, paying), view(to, receiving),
-                                                      item.amount, item.expected);
+        const PlannedTransfer planned =
+            plan_transfer(view(from, paying), view(to, receiving), item.amount, item.expected);
         settle(from, paying, planned.from_after.balance);
         settle(to, receiving, planned.to_after.balance);
         return {paying, receiving};
@@ -120,20 +120,24 @@ class Planner {
         }
         // The glue locks, for an account split into slots, a slot that can take the transfer or
         // every slot.
-        throw MoneyError(ErrorKind::internal, "no locked slot of account " +
-                                                  std::to_string(account.id) +
-                                                  " can take the transfer");
+        throw MoneyError(
+            ErrorKind::internal,
+            "no locked slot of account " + std::to_string(account.id) + " can take the transfer");
     }
 
     // The account as the transfer's checks see it: the whole account when all of it is held,
     // else the chosen slot within its share.
     AccountState view(const LockedAccount &account, const Choice &choice) const {
         if (is_gathered(account)) {
-            return AccountState{account.id, totals_.at(account.id), sum_of(account.held, true),
-                                sum_of(account.held, false), 0, account.external};
+            return AccountState{account.id,
+                                totals_.at(account.id),
+                                sum_of(account.held, true),
+                                sum_of(account.held, false),
+                                0,
+                                account.external};
         }
         const SlotState &slot = account.held[choice.held_index];
-        return AccountState{account.id, slot.balance,  slot.min_share,
+        return AccountState{account.id,     slot.balance, slot.min_share,
                             slot.max_share, slot.version, account.external};
     }
 
@@ -280,8 +284,7 @@ BatchPlan plan_batch(const std::vector<TransferItem> &items, const std::vector<b
         posting.from_account = item.from_account;
         posting.to_account = item.to_account;
         posting.amount = item.amount;
-        posting.debit =
-            next_entry(from.id, from.held[paying.held_index], negate(item.amount));
+        posting.debit = next_entry(from.id, from.held[paying.held_index], negate(item.amount));
         posting.credit = next_entry(to.id, to.held[receiving.held_index], item.amount);
         plan.posting_of_item[index] = static_cast<int>(plan.postings.size());
         plan.postings.push_back(posting);

@@ -50,9 +50,9 @@ std::vector<std::optional<Money>> even_limit_parts(const std::optional<Money> &l
 
 void require_slot_count(std::int64_t slots) {
     if (slots < 1 || slots > kMaxSlots) {
-        throw MoneyError(ErrorKind::invalid_parameter,
-                         "an account has 1 to " + std::to_string(kMaxSlots) + " slots, not " +
-                             std::to_string(slots));
+        throw MoneyError(ErrorKind::invalid_parameter, "an account has 1 to " +
+                                                           std::to_string(kMaxSlots) +
+                                                           " slots, not " + std::to_string(slots));
     }
 }
 

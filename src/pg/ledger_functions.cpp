@@ -85,7 +85,8 @@ SavedStatement g_open_external(
     "SELECT made.id, s, $4, true, $3 FROM made, generate_series(0, $4 - 1) AS s",
     {TEXTOID, TEXTOID, SavedStatement::monetary, INT2OID});
 SavedStatement g_open_account(
-    "WITH made AS (INSERT INTO ledger.accounts (name, currency, min_balance, max_balance, metadata) "
+    "WITH made AS (INSERT INTO ledger.accounts (name, currency, min_balance, max_balance, "
+    "metadata) "
     "VALUES ($1, $2, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id) "
     "INSERT INTO ledger.balances (account_id, slot, slots, is_external, balance, min_share, "
     "max_share) SELECT id, 0, 1, false, $3, $4, $5 FROM made RETURNING account_id",
@@ -114,9 +115,9 @@ AccountRequest account_request(FunctionCallInfo fcinfo) {
     const std::optional<Money> min_balance = limit_arg(fcinfo, 2, currency, "min_balance");
     const std::optional<Money> max_balance = limit_arg(fcinfo, 3, currency, "max_balance");
     if (min_balance && max_balance && compare(*min_balance, *max_balance) > 0) {
-        throw MoneyError(ErrorKind::invalid_parameter,
-                         "min_balance " + format_money(*min_balance) +
-                             " is above max_balance " + format_money(*max_balance));
+        throw MoneyError(ErrorKind::invalid_parameter, "min_balance " + format_money(*min_balance) +
+                                                           " is above max_balance " +
+                                                           format_money(*max_balance));
     }
     // An account opens at zero, which must be within its own limits.
     if (min_balance && min_balance->amount > 0) {
@@ -140,8 +141,10 @@ Datum create_account(FunctionCallInfo fcinfo, SavedStatement &insert_external,
     const AccountRequest request = account_request(fcinfo);
     const std::string code(request.currency.code.view());
     const MonetaryDatum zero = to_datum(Money{0, request.currency});
-    const MonetaryDatum low = request.min_balance ? to_datum(*request.min_balance) : MonetaryDatum{};
-    const MonetaryDatum high = request.max_balance ? to_datum(*request.max_balance) : MonetaryDatum{};
+    const MonetaryDatum low =
+        request.min_balance ? to_datum(*request.min_balance) : MonetaryDatum{};
+    const MonetaryDatum high =
+        request.max_balance ? to_datum(*request.max_balance) : MonetaryDatum{};
 
     SpiSession spi;
     const Datum external[4] = {text_param(kExternalPrefix + code), text_param(code),
@@ -171,14 +174,12 @@ Datum create_account(FunctionCallInfo fcinfo, SavedStatement &insert_external,
 // ledger.create_account(name, currency, min_balance, max_balance, metadata) returns bigint,
 // under the 1.0 SQL objects.
 LEDGER_FUNCTION(ledger_create_account) {
-    return at_boundary(
-        [&] { return create_account(fcinfo, g_insert_external, g_insert_account); });
+    return at_boundary([&] { return create_account(fcinfo, g_insert_external, g_insert_account); });
 }
 
 // The same under the 1.1 SQL objects.
 LEDGER_FUNCTION(ledger_open_account) {
-    return at_boundary(
-        [&] { return create_account(fcinfo, g_open_external, g_open_account); });
+    return at_boundary([&] { return create_account(fcinfo, g_open_external, g_open_account); });
 }
 
 namespace {
@@ -243,8 +244,8 @@ LEDGER_FUNCTION(ledger_transfer) {
 
 LEDGER_FUNCTION(ledger_withdraw) {
     return at_boundary([&] {
-        return Int64GetDatum(post_external(
-            outside_world_request(fcinfo, ExternalSide::destination), ExternalSide::destination));
+        return Int64GetDatum(post_external(outside_world_request(fcinfo, ExternalSide::destination),
+                                           ExternalSide::destination));
     });
 }
 

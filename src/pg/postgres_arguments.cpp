@@ -27,11 +27,12 @@ std::size_t array_length_arg(FunctionCallInfo fcinfo, int n) {
 }
 
 ArrayElements array_arg(FunctionCallInfo fcinfo, int n, Oid element_type, const char *name) {
-    const int dimensions = pg_call([fcinfo, n]() noexcept { return ARR_NDIM(PG_GETARG_ARRAYTYPE_P(n)); });
+    const int dimensions =
+        pg_call([fcinfo, n]() noexcept { return ARR_NDIM(PG_GETARG_ARRAYTYPE_P(n)); });
     if (dimensions > 1) {
-        throw MoneyError(ErrorKind::invalid_parameter,
-                         std::string(name) + " must have one dimension, not " +
-                             std::to_string(dimensions));
+        throw MoneyError(
+            ErrorKind::invalid_parameter,
+            std::string(name) + " must have one dimension, not " + std::to_string(dimensions));
     }
     Datum *values = nullptr;
     bool *nulls = nullptr;

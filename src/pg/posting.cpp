@@ -180,7 +180,6 @@ std::pair<AccountState, AccountState> lock_pair(std::int64_t from, std::int64_t 
     return {lock_account(from, external_side), first};
 }
 
-
 // Moves the money; `external_side` is the one account allowed to be external (0: none).
 std::int64_t post(const TransferRequest &request, std::optional<ExpectedVersion> expected,
                   std::int64_t external_side) {

@@ -49,13 +49,11 @@ void store(std::int64_t account, const std::vector<SlotState> &slots, int in_use
         updates.push_back(SlotUpdate{account, slot});
     }
     const SlotColumns columns = slot_columns(updates);
-    const Datum values[7] = {Int64GetDatum(account),
-                             Int16GetDatum(static_cast<std::int16_t>(in_use)),
-                             columns.slots,
-                             columns.balances,
-                             columns.versions,
-                             columns.min_shares,
-                             columns.max_shares};
+    const Datum values[7] = {
+        Int64GetDatum(account), Int16GetDatum(static_cast<std::int16_t>(in_use)),
+        columns.slots,          columns.balances,
+        columns.versions,       columns.min_shares,
+        columns.max_shares};
     if (g_store_slots.run(values, nullptr) != slots.size()) {
         throw MoneyError(ErrorKind::internal, "the slots of account " + std::to_string(account) +
                                                   " were locked but not all updated");

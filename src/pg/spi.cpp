@@ -151,8 +151,7 @@ Datum monetary_array(const std::vector<MonetaryDatum> &values, const std::vector
 namespace {
 
 // A one-dimensional varlena array; `nulls` marks NULL elements.
-Datum varlena_array(std::vector<Datum> &datums, std::unique_ptr<bool[]> &nulls,
-                    Oid element_type) {
+Datum varlena_array(std::vector<Datum> &datums, std::unique_ptr<bool[]> &nulls, Oid element_type) {
     Datum *elements = datums.data();
     bool *flags = nulls.get();
     const int count = static_cast<int>(datums.size());

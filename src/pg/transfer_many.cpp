@@ -26,10 +26,9 @@ ArrayElements optional_array(FunctionCallInfo fcinfo, int n, Oid type, const cha
         return ArrayElements{std::vector<Datum>(count, Datum(0)), std::vector<bool>(count, true)};
     }
     if (const std::size_t length = array_length_arg(fcinfo, n); length != count) {
-        throw MoneyError(ErrorKind::invalid_parameter, std::string(name) + " has " +
-                                                           std::to_string(length) +
-                                                           " elements, from_accounts " +
-                                                           std::to_string(count));
+        throw MoneyError(ErrorKind::invalid_parameter,
+                         std::string(name) + " has " + std::to_string(length) +
+                             " elements, from_accounts " + std::to_string(count));
     }
     return array_arg(fcinfo, n, type, name);
 }
@@ -48,8 +47,7 @@ PostingBatch batch_from(FunctionCallInfo fcinfo) {
     const ArrayElements from = array_arg(fcinfo, 0, INT8OID, "from_accounts");
     const std::size_t count = from.values.size();
     const ArrayElements to = optional_array(fcinfo, 1, INT8OID, "to_accounts", count);
-    const ArrayElements amounts =
-        optional_array(fcinfo, 2, monetary_type_oid(), "amounts", count);
+    const ArrayElements amounts = optional_array(fcinfo, 2, monetary_type_oid(), "amounts", count);
     const ArrayElements keys = optional_array(fcinfo, 3, TEXTOID, "idempotency_keys", count);
     const ArrayElements metadata = optional_array(fcinfo, 4, JSONBOID, "metadata", count);
 
@@ -71,7 +69,8 @@ PostingBatch batch_from(FunctionCallInfo fcinfo) {
             std::optional<std::string> key;
             if (!keys.nulls[index]) {
                 const Datum value = keys.values[index];
-                key = std::string(pg_call([value]() noexcept { return text_to_cstring(DatumGetTextPP(value)); }));
+                key = std::string(
+                    pg_call([value]() noexcept { return text_to_cstring(DatumGetTextPP(value)); }));
                 try {
                     require_length(*key, kMaxKeyBytes, "idempotency key");
                 } catch (const MoneyError &error) {

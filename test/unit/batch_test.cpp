@@ -100,8 +100,9 @@ TEST(PlanBatch, NamesTheRefusedItem) {
 TEST(PlanBatch, GathersASplitAccountAndSpreadsItEvenlyAfter) {
     // 10.00 over three slots, min 0: no slot alone can pay 9.00, the account can.
     std::map<std::int64_t, LockedAccount> accounts;
-    accounts[1] = whole(1, {slot(0, "3.34 USD", parse("0 USD")), slot(1, "3.33 USD", parse("0 USD")),
-                            slot(2, "3.33 USD", parse("0 USD"))});
+    accounts[1] =
+        whole(1, {slot(0, "3.34 USD", parse("0 USD")), slot(1, "3.33 USD", parse("0 USD")),
+                  slot(2, "3.33 USD", parse("0 USD"))});
     accounts[2] = whole(2, {slot(0, "0.00 USD", std::nullopt)});
     const BatchPlan plan = plan_batch({item(1, 2, "9.00 USD")}, {false}, accounts, false);
     // Slots 1 and 2 pay their surplus into slot 0, which then pays 9.00: 0.34 / 0.33 / 0.33.
@@ -123,7 +124,8 @@ TEST(PlanBatch, GathersASplitAccountAndSpreadsItEvenlyAfter) {
 
 TEST(PlanBatch, RefusesExactlyOnTheWholeBalance) {
     std::map<std::int64_t, LockedAccount> accounts;
-    accounts[1] = whole(1, {slot(0, "5.00 USD", parse("0 USD")), slot(1, "5.00 USD", parse("0 USD"))});
+    accounts[1] =
+        whole(1, {slot(0, "5.00 USD", parse("0 USD")), slot(1, "5.00 USD", parse("0 USD"))});
     accounts[2] = whole(2, {slot(0, "0.00 USD", std::nullopt)});
     EXPECT_THROWS_KIND(plan_batch({item(1, 2, "10.01 USD")}, {false}, accounts, false),
                        ErrorKind::insufficient_funds);
@@ -132,7 +134,8 @@ TEST(PlanBatch, RefusesExactlyOnTheWholeBalance) {
 
 TEST(PlanBatch, RefusesVersionsOnSplitAccounts) {
     std::map<std::int64_t, LockedAccount> accounts;
-    accounts[1] = whole(1, {slot(0, "5.00 USD", parse("0 USD")), slot(1, "5.00 USD", parse("0 USD"))});
+    accounts[1] =
+        whole(1, {slot(0, "5.00 USD", parse("0 USD")), slot(1, "5.00 USD", parse("0 USD"))});
     accounts[2] = whole(2, {slot(0, "0.00 USD", std::nullopt)});
     TransferItem versioned = item(1, 2, "1.00 USD");
     versioned.expected = ExpectedVersion{1, 0};
@@ -167,8 +170,10 @@ TEST(PlanBatch, RandomBatchesKeepEveryPromise) {
                 units(0, 3) == 0 ? std::nullopt : std::optional(usd_of(-units(0, 500)));
             const std::optional<Money> max_balance =
                 units(0, 2) == 0 ? std::optional(usd_of(units(500, 3000))) : std::nullopt;
-            const std::int64_t low = min_balance ? static_cast<std::int64_t>(min_balance->amount) : -2000;
-            const std::int64_t high = max_balance ? static_cast<std::int64_t>(max_balance->amount) : 2000;
+            const std::int64_t low =
+                min_balance ? static_cast<std::int64_t>(min_balance->amount) : -2000;
+            const std::int64_t high =
+                max_balance ? static_cast<std::int64_t>(max_balance->amount) : 2000;
             const std::vector<Money> balances = even_parts(usd_of(units(low, high)), slots);
             const auto mins = even_limit_parts(min_balance, slots);
             const auto maxes = even_limit_parts(max_balance, slots);
