@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The change feed on a streaming standby: a primary and a standby made with pg_basebackup, each
-# on its own Unix socket in a temporary directory, owned by the postgres user and stopped when
-# the test ends (also when it fails). changes() on the standby returns a prefix of the primary's
+# The change feed on a streaming standby: a primary and a standby made with pg_basebackup, which
+# streams over loopback TCP (127.0.0.1, ports free when the test starts); the test's own queries
+# use Unix sockets in a temporary directory. Both belong to the postgres user and are stopped
+# when the test ends (also when it fails). changes() on the standby returns a prefix of the primary's
 # feed while the primary keeps writing, and the whole feed once it has replayed; a tick there is
 # refused (read-only); after promotion, ticks continue from the last position. Prints TAP.
 set -euo pipefail
@@ -22,10 +23,17 @@ trap stop_all EXIT
 
 start() {  # node
     as_postgres "$PG_BIN/pg_ctl" -D "$dir/$1" -l "$dir/$1.log" -w \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c port=$(port_of "$1") -c fsync=off" \
+        -o "-c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c port=$(port_of "$1") -c fsync=off" \
         start >/dev/null || { cat "$dir/$1.log"; exit 1; }
 }
-port_of() { if [ "$1" = primary ]; then echo 5432; else echo 5433; fi; }
+# Two ports free on 127.0.0.1 now (the kernel picks them; both sockets are open at once, so they
+# differ).
+read -r primary_port standby_port < <(/usr/bin/python3 -c '
+import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])')
+port_of() { if [ "$1" = primary ]; then echo "$primary_port"; else echo "$standby_port"; fi; }
 sql() {  # node, query
     psql -qXAt -v ON_ERROR_STOP=1 -h "$dir" -p "$(port_of "$1")" -U postgres -d postgres -c "$2"
 }
@@ -54,7 +62,7 @@ sql primary "CREATE EXTENSION ledger" >/dev/null
 sql primary "SELECT ledger.create_account('a', 'USD'), ledger.create_account('b', 'USD')" >/dev/null
 sql primary "SELECT ledger.deposit(1 + 1, '1000.00 USD')" >/dev/null
 sql primary "SELECT ledger.feed_tick()" >/dev/null
-as_postgres "$PG_BIN/pg_basebackup" -h "$dir" -p 5432 -U postgres -D "$dir/standby" -R -X stream
+as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/standby" -R -X stream
 start standby
 
 # The primary writes and ticks while the standby replays: what the standby shows is a prefix.
@@ -74,7 +82,7 @@ check "changes() on the standby returned a prefix of the primary's feed every ti
     '[ "$prefixes" -eq 20 ]'
 catch_up
 check "once replayed, the standby's feed is the primary's" '[ "$(feed_of standby)" = "$(feed_of primary)" ]'
-refusal=$(psql -qXAt -h "$dir" -p 5433 -U postgres -d postgres -c '\set VERBOSITY verbose' \
+refusal=$(psql -qXAt -h "$dir" -p "$standby_port" -U postgres -d postgres -c '\set VERBOSITY verbose' \
               -c "SELECT ledger.feed_tick()" 2>&1 || true)
 check "a tick on the standby is refused as read-only (25006)" '[[ "$refusal" == *"25006: the feed is sequenced only in a read-write transaction on the primary"* ]]'
 
