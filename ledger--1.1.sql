@@ -1184,6 +1184,9 @@ BEGIN
             RETURN NULL;  -- another tick is running
         END IF;
     END IF;
+    -- The row stays locked to the end of the transaction: prepared, it would stop every tick
+    -- until COMMIT PREPARED, across restarts.
+    PERFORM @extschema@.feed_forbid_prepare();
     -- A restore in progress (the feed loaded, its state or the transfers not yet), or a feed
     -- changed by hand: sequencing now would reuse positions or skip transfers.
     IF state.last_position <> coalesce((SELECT max(f.position) FROM @extschema@.feed f), 0) THEN
@@ -1204,6 +1207,10 @@ BEGIN
     RETURN @extschema@.feed_append(state, fresh, seen, own, cluster, state.resync_floor);
 END
 $$;
+
+-- Makes PREPARE TRANSACTION refuse (LG208) a transaction that has ticked.
+CREATE FUNCTION @extschema@.feed_forbid_prepare() RETURNS void
+AS 'MODULE_PATHNAME', 'ledger_feed_forbid_prepare' LANGUAGE C VOLATILE;
 
 -- Keeps the block range indexes the feed reads through short of unsummarized pages (which every
 -- lookup would scan), without waiting for a VACUUM that holds them: that one summarizes too.
@@ -1277,19 +1284,25 @@ RETURNS TABLE ("position" bigint, transfer_id bigint, from_account bigint, to_ac
 LANGUAGE sql STABLE PARALLEL SAFE
 -- Entries are found through a block range index, whose every lookup reads the whole index: the
 -- batch looks them up once per run of nearby transfer ids (a late commit starts a run of its
--- own), not once per transfer. Without the setting, a planner that has no statistics on entries
--- yet (a busy new ledger before its first ANALYZE) would read the whole table per run.
-SET search_path = pg_catalog, pg_temp SET enable_seqscan = off AS $$
+-- own), not once per transfer. enable_seqscan: a planner without statistics on entries yet (a
+-- busy new ledger before its first ANALYZE) would read the whole table per run. jit: the plan
+-- is generic, its estimates large, and compiling it would cost a call a hundred times more
+-- than running it.
+SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off AS $$
+    -- The arguments are checked first, on their own: inside the query a check would hide the
+    -- position's bound from the index, and would not run at all on an empty feed.
+    SELECT @extschema@.feed_argument_error('after_position', NULL) WHERE after_position IS NULL
+    UNION ALL
+    SELECT @extschema@.feed_argument_error('max_rows', max_rows::text)
+     WHERE max_rows IS NULL OR max_rows < 0;
     WITH batch AS MATERIALIZED (
         SELECT f.position, t.id, t.from_account, t.to_account, t.amount, t.idempotency_key,
                t.metadata, t.created_at
           FROM @extschema@.feed f
           JOIN @extschema@.transfers t ON t.id = f.transfer_id
-         WHERE f.position > CASE WHEN after_position IS NOT NULL THEN after_position
-                                 ELSE @extschema@.feed_argument_error('after_position', NULL) END
+         WHERE f.position > after_position
          ORDER BY f.position
-         LIMIT CASE WHEN max_rows >= 0 THEN max_rows
-                    ELSE @extschema@.feed_argument_error('max_rows', max_rows::text) END),
+         LIMIT max_rows),
     -- Ids less than 64 apart share a run: what lies between them is read and dropped.
     runs AS (
         SELECT min(r.id) AS low, max(r.id) AS high
@@ -1305,8 +1318,10 @@ SET search_path = pg_catalog, pg_temp SET enable_seqscan = off AS $$
                    'amount', e.amount::text, 'balance_after', e.balance_after::text)
                    ORDER BY @extschema@.amount(e.amount) > 0, e.account_id, e.slot) AS entries
           FROM runs
+          -- OFFSET 0 keeps the lookup per run: without it, the planner (once entries has
+          -- statistics) joins the batch's ids into it and looks up each transfer on its own.
           JOIN LATERAL (SELECT * FROM @extschema@.entries x
-                         WHERE x.transfer_id BETWEEN runs.low AND runs.high) e ON true
+                         WHERE x.transfer_id BETWEEN runs.low AND runs.high OFFSET 0) e ON true
          WHERE e.transfer_id IN (SELECT b.id FROM batch b)
          GROUP BY e.transfer_id)
     SELECT b.position, b.id, b.from_account, b.to_account, b.amount, b.idempotency_key,
@@ -1444,6 +1459,7 @@ $$;
 REVOKE ALL ON FUNCTION @extschema@.feed_sequence(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_append(@extschema@.feed_state, bigint[], pg_snapshot, bigint, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_summarize() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.feed_forbid_prepare() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_resync(@extschema@.feed_state, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_tick() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.feed_try_tick() FROM PUBLIC;

@@ -19,6 +19,9 @@ $$;
 SELECT last_position, last_tick IS NULL AS never_ticked, unsequenced FROM feed_lag();
 SELECT feed_tick() AS empty_tick;
 SELECT * FROM changes();
+-- Arguments are checked on an empty feed too.
+SELECT error_of('SELECT * FROM ledger.changes(NULL, 5)');
+SELECT error_of('SELECT * FROM ledger.changes(0, -1)');
 
 SELECT create_account('feed a', 'USD') AS a, create_account('feed b', 'USD') AS b \gset
 SELECT deposit(:a, '100.00 USD') AS d1 \gset
@@ -193,6 +196,36 @@ SELECT oldest_xact_gid IS NULL AS none_left,
        (SELECT transfer_id = :prepared_transfer FROM changes(:before_runs + 2)) AS is_prepared_transfer
   FROM feed_lag();
 SELECT count(*) AS violations FROM verify();
+
+-- One index lookup of entries per run, also once the tables have statistics and entries is large
+-- enough for the planner to prefer a lookup per transfer (5,000 transfers): 150 transfers with
+-- consecutive ids, read in one batch, are one lookup (counted within one transaction, where the
+-- backend's scan counts are not flushed).
+SELECT count(*) AS history FROM transfer_many(array_fill(:a, ARRAY[5000]),
+                                              array_fill(:b, ARRAY[5000]),
+                                              array_fill('0.01 USD'::monetary, ARRAY[5000]));
+SELECT feed_tick() AS before_batch \gset
+SELECT count(*) AS made FROM transfer_many(array_fill(:a, ARRAY[150]), array_fill(:b, ARRAY[150]),
+                                           array_fill('0.01 USD'::monetary, ARRAY[150]));
+SELECT feed_tick() - :before_batch AS sequenced;
+BEGIN;
+ANALYZE entries, transfers, feed;
+SELECT pg_stat_get_xact_numscans('ledger.entries_transfer'::regclass) AS lookups_before \gset
+SELECT count(*) AS read, count(*) FILTER (WHERE jsonb_array_length(entries) = 2) AS with_entries
+  FROM changes(:before_batch, 150);
+SELECT pg_stat_get_xact_numscans('ledger.entries_transfer'::regclass) - :lookups_before
+       AS entries_lookups;
+COMMIT;
+
+-- A transaction that ticked cannot be prepared (it would hold the feed's state row across
+-- restarts); the next tick runs.
+\set VERBOSITY sqlstate
+BEGIN;
+SELECT feed_tick() IS NOT NULL AS ticked;
+PREPARE TRANSACTION 'ticked';
+\set VERBOSITY default
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'ticked';
+SELECT feed_try_tick() IS NOT NULL AS next_tick_runs;
 
 -- Roles: the feed's functions are granted, not public; changes() reads with the caller's rights.
 CREATE ROLE regress_feed_reader;

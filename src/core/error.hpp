@@ -32,6 +32,7 @@ enum class ErrorKind {
     account_write_refused,      // changing accounts outside the ledger's functions
     external_account,           // transfer() naming an external account
     split_account,              // a per-account version asked of an account split into slots
+    prepare_after_tick,         // PREPARE TRANSACTION of a transaction that ticked the feed
     retry,                      // a concurrent call got there first: the same call may succeed
     internal,                   // a broken invariant: a bug, never the caller's fault
 };

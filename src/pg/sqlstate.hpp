@@ -25,6 +25,8 @@ constexpr int kAppendOnly = MAKE_SQLSTATE('L', 'G', '1', '1', '0');
 constexpr int kAccountWriteRefused = MAKE_SQLSTATE('L', 'G', '1', '1', '1');
 constexpr int kExternalAccount = MAKE_SQLSTATE('L', 'G', '1', '1', '2');
 constexpr int kSplitAccount = MAKE_SQLSTATE('L', 'G', '1', '1', '3');
+// The change feed's SQL functions raise LG201 to LG207 themselves.
+constexpr int kPrepareAfterTick = MAKE_SQLSTATE('L', 'G', '2', '0', '8');
 
 inline int sqlstate_for(ErrorKind kind) {
     switch (kind) {
@@ -74,6 +76,8 @@ inline int sqlstate_for(ErrorKind kind) {
             return kExternalAccount;
         case ErrorKind::split_account:
             return kSplitAccount;
+        case ErrorKind::prepare_after_tick:
+            return kPrepareAfterTick;
         case ErrorKind::retry:
             return ERRCODE_T_R_SERIALIZATION_FAILURE;
         case ErrorKind::internal:

@@ -155,6 +155,7 @@ SELECT results_eq(
         ('ledger.feed_ack(text,bigint,bigint)', 'v', 'u', false),
         ('ledger.feed_append(ledger.feed_state,bigint[],pg_snapshot,bigint,bigint,bigint)', 'v', 'u', false),
         ('ledger.feed_argument_error(text,text)', 'v', 'u', false),
+        ('ledger.feed_forbid_prepare()', 'v', 'u', false),
         ('ledger.feed_lag()', 's', 'u', false),
         ('ledger.feed_next(text,integer,boolean)', 'v', 'u', false),
         ('ledger.feed_resync(ledger.feed_state,bigint,bigint)', 'v', 'u', false),
